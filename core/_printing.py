@@ -124,7 +124,9 @@ class _Formatter:
         vmin, vmax = abs_vals.min(), abs_vals.max()
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
+            with np.errstate(over="ignore"):  # e.g. 1e300 / 1e-300 is inf, which is right
+                ratio = vmax / vmin
+            self.sci_mode = bool(ratio > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
         else:
             self.sci_mode = bool(PRINT_OPTS.sci_mode)
 
