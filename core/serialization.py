@@ -118,6 +118,7 @@ def load_numpy(f: FileLike, format: Format | None = None) -> Any:
 def _flatten(obj: Any) -> tuple[dict[str, np.ndarray], Any]:
     """Split `obj` into flat tensor arrays and a JSON-ready structure that refers to their keys."""
     arrays: dict[str, np.ndarray] = {}
+    open_containers: set[int] = set()  # ids on the current path, to refuse self-containing input
 
     def visit(value: Any, path: list[str]) -> Any:
         tensor = _tensor_array(value, path)
@@ -126,13 +127,19 @@ def _flatten(obj: Any) -> tuple[dict[str, np.ndarray], Any]:
             key = _unique_key(".".join(path), arrays)
             arrays[key] = array
             return {"T": key, **info}
+        if not isinstance(value, (dict, list, tuple)):
+            return _scalar_node(value, path)
+        if id(value) in open_containers:
+            raise ValueError(f"cannot save a container that contains itself ({_where(path)})")
+        open_containers.add(id(value))
         if isinstance(value, dict):
             items = [[_check_key(k, path), visit(v, [*path, str(k)])] for k, v in value.items()]
-            return {"OD" if isinstance(value, OrderedDict) else "D": items}
-        if isinstance(value, (list, tuple)):
+            node = {"OD" if isinstance(value, OrderedDict) else "D": items}
+        else:
             items = [visit(v, [*path, str(i)]) for i, v in enumerate(value)]
-            return {"U" if isinstance(value, tuple) else "L": items}
-        return _scalar_node(value, path)
+            node = {"U" if isinstance(value, tuple) else "L": items}
+        open_containers.discard(id(value))
+        return node
 
     return arrays, visit(obj, [])
 
@@ -354,13 +361,14 @@ def _sniff(data: bytes, name: str) -> str:
         raise SerializationError(f"'{name}' is empty (0 bytes): the save that wrote it failed")
     if data.startswith(_ZIP_MAGIC):
         return "npz"
+    # Checked before pickle: a header of 128 + 256k bytes also starts with b"\x80".
+    if len(data) >= 9 and data[8:9] == b"{":
+        return "safetensors"
     if data[:1] == b"\x80" or data[:2] in (b"(d", b"}q", b"(l", b"]q"):
         raise SerializationError(
             f"'{name}' is a pickle file (torch.save's legacy format); it is not loaded: "
             f"{_NEVER_UNPICKLED}. In PyTorch, convert it with safetensors.torch.save_file."
         )
-    if len(data) >= 9 and data[8:9] == b"{":
-        return "safetensors"
     raise SerializationError(
         f"'{name}' is neither a safetensors nor an npz file (it starts with {data[:8]!r}); "
         "load only files written by core.save, safetensors or numpy.savez"
@@ -396,8 +404,8 @@ def _safetensors_header(data: bytes, name: str) -> dict[str, Any]:
         header = json.loads(data[8 : 8 + size])
         entries = [entry for key, entry in header.items() if key != _META_KEY]
         needed = 8 + size + max((int(e["data_offsets"][1]) for e in entries), default=0)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _corrupt(name, f"its header is not valid JSON ({exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _corrupt(name, f"its header is not valid JSON ({exc!r})") from None
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
         raise _corrupt(name, f"its header does not describe tensors ({exc!r})") from None
     if needed > len(data):
@@ -450,7 +458,7 @@ def _npz_metadata(entry: np.ndarray | None, name: str) -> dict | None:
         return None
     try:
         meta = json.loads(str(entry[()]))
-    except (json.JSONDecodeError, IndexError, ValueError) as exc:
+    except (json.JSONDecodeError, IndexError, ValueError, RecursionError) as exc:
         raise _corrupt(name, f"its {_META_KEY} entry is not valid JSON ({exc})") from None
     if not isinstance(meta, dict):
         raise _corrupt(name, f"its {_META_KEY} entry is not a JSON object")
@@ -464,8 +472,8 @@ def _structure(meta: dict | None, name: str) -> Any:
     try:
         doc = json.loads(meta[_STRUCT_KEY])
         version, root = doc["version"], doc["root"]
-    except (json.JSONDecodeError, TypeError, KeyError) as exc:
-        raise _corrupt(name, f"its structure metadata is not valid ({exc})") from None
+    except (json.JSONDecodeError, TypeError, KeyError, RecursionError) as exc:
+        raise _corrupt(name, f"its structure metadata is not valid ({exc!r})") from None
     if not isinstance(version, int) or version > _STRUCT_VERSION:
         raise SerializationError(
             f"'{name}' was written by a newer Tensor Playground (format version {version}, this "

@@ -261,6 +261,16 @@ def test_unsavable_values_raise_and_write_nothing(tmp_path: Path, obj: object, m
     assert list(tmp_path.iterdir()) == []
 
 
+def test_self_containing_input_is_refused(tmp_path: Path) -> None:
+    loop: dict = {"w": np.ones(1)}
+    loop["again"] = [loop]
+    with pytest.raises(ValueError, match="contains itself"):
+        save(loop, tmp_path / "x.safetensors")
+    shared = [1, 2]
+    save({"a": shared, "b": shared}, tmp_path / "ok.safetensors")  # repeats are fine
+    assert load_numpy(tmp_path / "ok.safetensors") == {"a": [1, 2], "b": [1, 2]}
+
+
 def test_missing_parent_folder(tmp_path: Path) -> None:
     with pytest.raises(SerializationError, match="parent directory .* does not exist"):
         save({"a": 1}, tmp_path / "nope" / "x.safetensors")
@@ -402,6 +412,24 @@ def test_bad_structure_metadata(tmp_path: Path) -> None:
         header = {"__metadata__": {"tensor_playground": meta}, "w": tensor}
         path.write_bytes(_safetensors_with(header, b"\x00" * 4))
         _expect_error(path, expected)
+
+
+def test_header_length_starting_like_a_pickle(tmp_path: Path) -> None:
+    # A 128-byte header makes the file start with b"\x80", the pickle protocol marker.
+    header = {"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}
+    raw = json.dumps(header).encode()
+    raw += b" " * (128 - len(raw))
+    path = tmp_path / "h.safetensors"
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + b"\x00\x00\x80?")
+    assert path.read_bytes()[:1] == b"\x80"
+    assert load_numpy(path)["w"].tolist() == [1.0]
+
+
+def test_deeply_nested_metadata_is_a_clear_error(tmp_path: Path) -> None:
+    meta = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.safetensors"
+    path.write_bytes(_safetensors_with({"__metadata__": {"tensor_playground": meta}}))
+    _expect_error(path, "corrupted")
 
 
 def test_unsupported_dtype_in_file(tmp_path: Path) -> None:
