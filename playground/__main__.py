@@ -1,0 +1,5 @@
+"""`python -m playground`: open the app."""
+
+from playground.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,372 @@
+"""The main window: dock panels, menus, tool bar, status bar, and the wiring between them.
+
+The window owns the Session (namespace) and the CodeRunner; panels only display and emit.
+File handling lives in window_files.py, device switching in device.py.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from core.inspect import is_tensor
+from playground import app as app_module
+from playground import device, window_files
+from playground.actions import SPECS, build_actions, build_menus
+from playground.code_runner import CodeRunner
+from playground.execution import RunResult
+from playground.session import Session
+from playground.widgets.console import ConsoleWidget
+from playground.widgets.editor import CodeEditor
+from playground.widgets.inspector import InspectorPanel
+from playground.widgets.log_panel import LogPanel, QtLogHandler
+from playground.widgets.variables import VariablesPanel
+
+STATE_VERSION = 1
+log = logging.getLogger("playground")
+
+
+def optional_panels() -> list[tuple[str, str, QWidget]]:
+    """(objectName, title, widget) of the panels other modules contribute, where present.
+
+    The graph, training and plots panels live in their own modules; a panel whose module is not
+    there yet gets no dock at all rather than an empty one.
+    """
+    found = []
+    for module, cls, key, title in (
+        ("playground.widgets.graph_panel", "GraphPanel", "graph", "Graph"),
+        ("playground.widgets.training_panel", "TrainingPanel", "training", "Training"),
+        ("playground.widgets.plots_panel", "PlotsPanel", "plots", "Plots"),
+    ):
+        try:
+            mod = __import__(module, fromlist=[cls])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        found.append((key, title, getattr(mod, cls)()))
+    return found
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, playground: Any = None, settings: app_module.Settings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Tensor Playground")
+        self.settings = settings or app_module.Settings()
+        self.session = Session(playground)
+        self.runner = CodeRunner(self.session.namespace, self)
+        self.theme = "light"
+        self.docks: dict[str, QDockWidget] = {}
+
+        self.editor = CodeEditor()
+        self.console = ConsoleWidget()
+        scratch = QSplitter(Qt.Orientation.Vertical, objectName="scratchpadPanel")
+        scratch.addWidget(self.editor)
+        scratch.addWidget(self.console)
+        scratch.setSizes([420, 200])
+        self.variables = VariablesPanel()
+        self.inspector = InspectorPanel()
+        self.log_panel = LogPanel()
+        self._log_handler = QtLogHandler(self.log_panel)
+        log.addHandler(self._log_handler)
+        log.setLevel(logging.INFO)
+
+        self._add_dock("scratchpad", "Scratchpad", scratch, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock(
+            "variables", "Variables", self.variables, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self._add_dock("log", "Log", self.log_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.panels: dict[str, QWidget] = {}
+        for key, title, widget in optional_panels():
+            self.panels[key] = widget
+            self._add_dock(key, title, widget, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock(
+            "inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.graph = self.panels.get("graph")
+        self._arrange_docks()
+
+        self.acts = build_actions(self)
+        self.menus = build_menus(
+            self, self.acts, [d.toggleViewAction() for d in self.docks.values()]
+        )
+        self._build_toolbar()
+        self._build_statusbar()
+        self._connect()
+        window_files.fill_examples_menu(self)
+        window_files.fill_recent_menu(self)
+        device.init_device_actions(self)
+        self._default_state = self.saveState(STATE_VERSION)
+        self._restore_settings()
+
+    # ---- construction -----------------------------------------------------------------------
+    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.toggleViewAction().setObjectName(f"action_toggle_{key}")
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _arrange_docks(self) -> None:
+        """Scratchpad left over Variables/Log; Graph/Training/Plots right over the Inspector."""
+        d = self.docks
+        self.setDockNestingEnabled(True)
+        self.splitDockWidget(d["scratchpad"], d["variables"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(d["variables"], d["log"])
+        right = [d[k] for k in ("graph", "training", "plots") if k in d]
+        if right:
+            self.splitDockWidget(right[0], d["inspector"], Qt.Orientation.Vertical)
+            for other in right[1:]:
+                self.tabifyDockWidget(right[0], other)
+            right[0].raise_()
+        d["variables"].raise_()
+        self.resizeDocks([d["scratchpad"], d["inspector"]], [620, 780], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["scratchpad"], d["variables"]], [560, 260], Qt.Orientation.Vertical)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        for key in ("run", "stop"):
+            bar.addAction(self.acts[key])
+        bar.addSeparator()
+        if self.graph is not None:
+            for key in ("stepBackward", "runBackward", "resetBackward"):
+                bar.addAction(self.acts[key])
+            bar.addSeparator()
+        bar.addWidget(QLabel(" Device: "))
+        bar.addAction(self.acts["deviceCpu"])
+        bar.addAction(self.acts["deviceCuda"])
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_statusbar(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        self.progress = QProgressBar(objectName="runProgress")
+        self.progress.setMaximumWidth(140)
+        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress.setRange(0, 0)  # busy indicator while a cell runs
+        self.progress.hide()
+        self.device_label = QLabel(objectName="deviceLabel")
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.device_label)
+
+    def _connect(self) -> None:
+        a = self.acts
+        a["run"].triggered.connect(lambda: self.run_code(*self.editor.code_to_run()))
+        a["runAll"].triggered.connect(lambda: self.run_code(self.editor.toPlainText()))
+        a["stop"].triggered.connect(self.stop)
+        a["clearConsole"].triggered.connect(self.console.clear)
+        a["resetNamespace"].triggered.connect(self.reset_namespace)
+        a["resetLayout"].triggered.connect(self.reset_layout)
+        a["themeLight"].triggered.connect(lambda: self.set_theme("light"))
+        a["themeDark"].triggered.connect(lambda: self.set_theme("dark"))
+        a["shortcuts"].triggered.connect(self.show_shortcuts)
+        a["about"].triggered.connect(self.show_about)
+        a["quit"].triggered.connect(self.close)
+        a["stop"].setEnabled(False)
+        window_files.connect_actions(self)
+        if self.graph is not None:
+            a["stepBackward"].triggered.connect(self.graph.step)
+            a["runBackward"].triggered.connect(self.graph.run_to_end)
+            a["resetBackward"].triggered.connect(self.graph.reset)
+            self.graph.nodeSelected.connect(self._graph_node_selected)
+            self.graph.stepped.connect(lambda _record: self.refresh_views())
+        else:
+            for key in ("stepBackward", "runBackward", "resetBackward"):
+                a[key].setEnabled(False)
+        self.editor.runRequested.connect(self.run_code)
+        self.runner.output.connect(self.console.write)
+        self.runner.finished.connect(self._run_finished)
+        self.variables.variableSelected.connect(self.select_variable)
+        self.inspector.message.connect(self.notify)
+        self.inspector.fileDropped.connect(lambda p: window_files.open_path(self, p))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.get("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = self.settings.get("window_state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, STATE_VERSION)
+        self.set_theme(self.settings.theme)
+
+    # ---- running code -----------------------------------------------------------------------
+    def run_code(self, source: str, first_line: int = 1) -> bool:
+        """Start running `source`; False (with a message) if a cell is running already."""
+        if self.runner.running:
+            self.notify("WARNING", "Code is still running: stop it first (Ctrl+.).")
+            return False
+        if not source.strip():
+            self.notify("INFO", "Nothing to run.")
+            return False
+        self.editor.mark_error(None)
+        self._names_before = {k: id(v) for k, v in self.session.namespace.items()}
+        lines = source.count("\n") + 1
+        where = (
+            f"lines {first_line}–{first_line + lines - 1}" if lines > 1 else f"line {first_line}"
+        )
+        self.console.write_line(f"▶ run {where}", "info")
+        self.acts["run"].setEnabled(False)
+        self.acts["runAll"].setEnabled(False)
+        self.acts["stop"].setEnabled(True)
+        self.progress.show()
+        self.statusBar().showMessage("Running…")
+        self.runner.start(source, first_line)
+        return True
+
+    def stop(self) -> None:
+        if self.runner.stop():
+            self.notify("INFO", "Stopping the running code…")
+
+    def _run_finished(self, result: RunResult) -> None:
+        self.acts["run"].setEnabled(True)
+        self.acts["runAll"].setEnabled(True)
+        self.acts["stop"].setEnabled(False)
+        self.progress.hide()
+        if result.interrupted:
+            self.console.write_line("Stopped.", "error")
+            self.notify("WARNING", "Run stopped by the user.")
+        elif not result.ok:
+            self.console.write_line(result.error or "failed", "error")
+            summary = (result.error or "").strip().splitlines()[-1:] or ["error"]
+            where = f" (line {result.error_line})" if result.error_line else ""
+            self.notify("ERROR", f"Run failed{where}: {summary[0]}")
+        else:
+            self.statusBar().showMessage(f"Ran in {result.duration * 1000:.0f} ms", 4000)
+        self.editor.mark_error(result.error_line if not result.ok else None)
+        self.refresh_views(auto_select=True)
+        self.last_result = result
+
+    def reset_namespace(self) -> None:
+        if self.runner.running:
+            self.notify("WARNING", "Stop the running code before resetting the namespace.")
+            return
+        self.session.reset()
+        self.refresh_views()
+        self.notify("INFO", "Namespace reset.")
+
+    # ---- views ------------------------------------------------------------------------------
+    def refresh_views(self, auto_select: bool = False) -> None:
+        """Re-read the namespace into Variables and the Inspector after a run or a step."""
+        self.variables.set_rows(self.session.variables())
+        name, ns = self.inspector.name, self.session.namespace
+        if name is not None and self.inspector.obj is not None:
+            if name not in ns:
+                self.inspector.clear(f"'{name}' no longer exists in the scratchpad.")
+                self.notify("INFO", f"'{name}' was deleted; the inspector let it go.")
+            elif ns[name] is not self.inspector.obj:
+                self.select_variable(name)  # rebound: show the new value
+                return
+            else:
+                self.inspector.refresh()
+        if auto_select and self.inspector.obj is None:
+            pick = self._newest_tensor()
+            if pick is not None:
+                self.select_variable(pick)
+
+    def _newest_tensor(self) -> str | None:
+        """The most recently bound tensor of the last run, preferring one with a grad_fn."""
+        before = getattr(self, "_names_before", {})
+        changed = [
+            k
+            for k, v in self.session.namespace.items()
+            if not k.startswith("_") and is_tensor(v) and before.get(k) != id(v)
+        ]
+        with_graph = [k for k in changed if self.session.namespace[k].grad_fn is not None]
+        return (with_graph or changed or [None])[-1]
+
+    def select_variable(self, name: str) -> None:
+        """Open `name` in the inspector and, for a tensor, its graph in the graph panel."""
+        try:
+            obj = self.session.lookup(name)
+        except KeyError as exc:
+            self.notify("WARNING", str(exc.args[0]))
+            return
+        self.variables.select(name, notify=False)
+        self.inspector.inspect(obj, name)
+        if self.graph is not None and is_tensor(obj):
+            try:
+                self.graph.show_tensor(obj, self.session.tensor_names())
+            except Exception as exc:  # the graph must never take the window down
+                self.notify("ERROR", f"Graph: {exc}")
+        self.docks["inspector"].raise_()
+
+    def _graph_node_selected(self, obj: Any) -> None:
+        if is_tensor(obj):
+            name = self.session.name_of(obj) or self.session.tensor_names().get(id(obj))
+            self.inspector.inspect(obj, name)
+        elif obj is not None:
+            variable = getattr(obj, "variable", None)
+            if is_tensor(variable):
+                self._graph_node_selected(variable)
+            else:
+                self.inspector.inspect(obj, obj.name() if hasattr(obj, "name") else None)
+
+    def notify(self, level: str, message: str) -> None:
+        """A message for the user: the status bar, and the Log panel."""
+        self.statusBar().showMessage(message.splitlines()[0] if message else "", 8000)
+        log.log(getattr(logging, level, logging.INFO), message)
+
+    # ---- theme, layout, help ----------------------------------------------------------------
+    def set_theme(self, theme: str) -> None:
+        self.theme = app_module.apply_theme(app_module.ensure_app(), theme)
+        self.settings.theme = self.theme
+        self.acts["themeDark" if self.theme == "dark" else "themeLight"].setChecked(True)
+        for widget in (self.editor, self.console, self.log_panel, self.inspector):
+            widget.set_theme(self.theme)
+        for widget in self.panels.values():
+            if hasattr(widget, "set_theme"):
+                widget.set_theme(self.theme)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state, STATE_VERSION)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{html.escape(s.text.replace('&', ''))}</td><td><b>{s.shortcut}</b></td></tr>"
+            for s in SPECS
+            if s.shortcut
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Tensor Playground",
+            "<b>Tensor Playground</b><p>Learn tensors, autograd and training by doing: a small "
+            "PyTorch-shaped engine (<code>core</code>, imported as <code>torch</code>) and a "
+            "window to see inside it.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.runner.running:
+            self.runner.stop()
+        self.settings.set("geometry", self.saveGeometry())
+        self.settings.set("window_state", self.saveState(STATE_VERSION))
+        self.settings.sync()
+        log.removeHandler(self._log_handler)
+        super().closeEvent(event)

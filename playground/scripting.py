@@ -1,0 +1,180 @@
+"""`Playground`: the app's scripting face, for scripts, tests and the scratchpad itself.
+
+Methods may be called from the UI thread or from a running cell (the scratchpad's `playground`);
+from a cell, they hop to the UI thread and wait there. Methods that wait spin the event loop, so
+the window stays live.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
+
+from playground import app as app_module
+from playground import device, examples
+from playground.execution import RunResult, execute
+from playground.main_window import MainWindow
+
+T = TypeVar("T")
+
+
+class _Invoker(QObject):
+    """Runs callables on the thread it lives on (the UI thread)."""
+
+    call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(lambda fn: fn(), Qt.ConnectionType.QueuedConnection)
+
+
+class Playground:
+    """The main window, scriptable.
+
+    >>> pg = Playground(show=False)
+    >>> pg.run_code("a = torch.ones(3)").ok
+    True
+    """
+
+    def __init__(
+        self,
+        show: bool = True,
+        *,
+        example: bool = False,
+        theme: str | None = None,
+        settings: str | None = None,
+    ) -> None:
+        """`example` opens (and runs) the welcome example; `settings` names an .ini file."""
+        self.app = app_module.ensure_app()
+        app_module.install_excepthook()
+        self.window = MainWindow(self, app_module.Settings(settings))
+        self._invoker = _Invoker()
+        if theme is not None:
+            self.window.set_theme(theme)
+        if example:
+            code = examples.welcome_code()
+            self.window.editor.setPlainText(code)
+            self.window.run_code(code)
+        if show:
+            self.window.show()
+
+    # ---- threads ----------------------------------------------------------------------------
+    def _on_ui(self, fn: Callable[[], T]) -> T:
+        """Call `fn` on the UI thread and return its result (re-raising its exception)."""
+        if QThread.currentThread() is self.app.thread():
+            return fn()
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                box["value"] = fn()
+            except BaseException as exc:
+                box["error"] = exc
+            done.set()
+
+        self._invoker.call.emit(call)
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    # ---- the face ---------------------------------------------------------------------------
+    @property
+    def namespace(self) -> dict[str, Any]:
+        """The scratchpad's namespace (live: what a cell binds appears here)."""
+        return self.window.session.namespace
+
+    def run_code(
+        self, code: str, wait: bool = True, timeout: float | None = None
+    ) -> RunResult | None:
+        """Run `code` in the scratchpad; with `wait`, return its RunResult (ok, output, error).
+
+        Called from a running cell, `code` runs at once, inside that cell.
+        """
+        runner = self.window.runner
+        if runner.running and threading.get_ident() == runner.thread_id:
+            return execute(code, self.namespace, lambda *_: None)
+        started = self._on_ui(lambda: self.window.run_code(code))
+        if not started:
+            raise RuntimeError("code is already running in the scratchpad; stop it first")
+        if not wait:
+            return None
+        self.wait_until(lambda: not runner.running, timeout)
+        if runner.running:
+            raise TimeoutError(f"the code was still running after {timeout} s")
+        return self.window.last_result
+
+    def stop(self) -> None:
+        """Interrupt the running cell."""
+        self._on_ui(self.window.stop)
+
+    def inspect(self, target: Any) -> Any:
+        """Open a variable (by name) or any object in the inspector (and its graph); returns it."""
+
+        def show() -> Any:
+            w = self.window
+            if isinstance(target, str):
+                w.select_variable(target)
+                if w.inspector.name != target:
+                    raise KeyError(f"no variable named {target!r} in the scratchpad")
+                return w.inspector.obj
+            name = w.session.name_of(target)
+            if name is not None:
+                w.select_variable(name)
+            else:
+                w.inspector.inspect(target)
+            return target
+
+        return self._on_ui(show)
+
+    def set_device(self, name: str) -> None:
+        """Move the scratchpad to "cpu" or "cuda"; RuntimeError saying why where it cannot."""
+        error = self._on_ui(lambda: device.switch(self.window, name))
+        if error is not None:
+            raise RuntimeError(error)
+
+    @property
+    def device(self) -> str:
+        return self.window.device
+
+    def screenshot(self, path: str | Path) -> Path:
+        """Render the main window into a PNG (works offscreen)."""
+        path = Path(path)
+
+        def grab() -> bool:
+            self.app.processEvents()
+            return self.window.grab().save(str(path))
+
+        if not self._on_ui(grab):
+            raise OSError(f"could not write the screenshot to {path}")
+        return path
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float | None = None) -> bool:
+        """Spin the event loop until `condition()` holds (or `timeout` seconds pass)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        on_ui = QThread.currentThread() is self.app.thread()
+        loop = QEventLoop() if on_ui else None
+        while not condition():
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            if loop is None:  # another thread: the UI thread spins on its own
+                time.sleep(0.01)
+                continue
+            QTimer.singleShot(10, loop.quit)
+            loop.exec()
+        return True
+
+    def process_events(self, seconds: float = 0.0) -> None:
+        """Keep the window live for `seconds` (at least one pass of the event loop)."""
+        end = time.monotonic() + seconds
+        self.wait_until(lambda: time.monotonic() >= end)
+        self.app.processEvents()
+
+    def close(self) -> None:
+        self._on_ui(self.window.close)

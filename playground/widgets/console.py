@@ -1,0 +1,49 @@
+"""Scratchpad output: stdout, stderr, tracebacks and notes, coloured, with a bounded length."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+MAX_BLOCKS = 5000  # older lines are dropped: a flood must not grow memory or slow the UI
+
+_COLOURS = {
+    "light": {"stdout": "#1f1f1f", "stderr": "#b3261e", "error": "#b3261e", "info": "#6b6f76"},
+    "dark": {"stdout": "#dcdcdc", "stderr": "#f28b82", "error": "#f28b82", "info": "#8c9099"},
+}
+
+
+class ConsoleWidget(QPlainTextEdit):
+    """Read-only output pane; `write(text, stream)` appends and follows the end if it was there."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scratchpadConsole")
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(MAX_BLOCKS)
+        self.setUndoRedoEnabled(False)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setPlaceholderText("Output of the scratchpad appears here.")
+        self._theme = "light"
+
+    def set_theme(self, theme: str) -> None:
+        self._theme = theme if theme in _COLOURS else "light"
+
+    def write(self, text: str, stream: str = "stdout") -> None:
+        if not text:
+            return
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        fmt = QTextCharFormat()
+        fmt.setForeground(QColor(_COLOURS[self._theme].get(stream, "#808080")))
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text, fmt)
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def write_line(self, text: str, stream: str = "info") -> None:
+        """`text` on a line of its own."""
+        doc_text_end = self.document().lastBlock().text()
+        prefix = "\n" if doc_text_end else ""
+        self.write(prefix + text.rstrip("\n") + "\n", stream)
