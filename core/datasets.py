@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,6 +362,8 @@ def data_dir() -> Path:
         candidates.append(Path(os.environ[DATA_DIR_ENV]))
     # core/ sits next to resources/ in a checkout and in an editable install (pip install -e .).
     candidates.append(Path(__file__).resolve().parent.parent / "resources" / "data")
+    # Where a wheel's data-files would put it (share/tensor-playground/data under the prefix).
+    candidates.append(Path(sys.prefix) / "share" / "tensor-playground" / "data")
     for path in candidates:
         if path.is_dir():
             return path
@@ -375,6 +378,11 @@ def data_dir() -> Path:
 def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The bundled digits as read-only (images uint8 (1797, 8, 8), labels int64 (1797,))."""
     path = data_dir() / "digits.npz"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the bundled digits file is missing: {path}. Restore resources/data/digits.npz "
+            f"from the repository, or set {DATA_DIR_ENV} to a folder that has it."
+        )
     with np.load(path, allow_pickle=False) as f:
         images, labels = f["images"], f["labels"]
     images.flags.writeable = False  # shared by every call through the cache

@@ -144,6 +144,12 @@ def test_digits_subset_and_cache_not_mutated() -> None:
 def test_data_dir_env_override(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path))
     assert datasets.data_dir() == tmp_path
+    datasets._digits_arrays.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match="digits.npz"):
+            make("digits")
+    finally:
+        datasets._digits_arrays.cache_clear()
 
 
 @pytest.mark.parametrize(
