@@ -164,6 +164,8 @@ def _rebuild(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     if rest:
         raise ValueError(f"unexpected structure entry {node!r}")
     if kind == "V":
+        if payload is not None and not isinstance(payload, (bool, int, float, str)):
+            raise ValueError(f"unexpected value {payload!r}")
         return payload
     if kind == "F":
         return float(payload)  # "nan", "inf", "-inf"

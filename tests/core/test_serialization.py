@@ -406,6 +406,9 @@ def test_bad_structure_metadata(tmp_path: Path) -> None:
     for meta, expected in [
         ('{"version": 1, "root": {"T": "missing"}}', "lacks"),
         ('{"version": 1, "root": {"Q": 1}}', "unknown structure kind"),
+        ('{"version": 1, "root": {"V": [1]}}', "unexpected value"),
+        ('{"version": 1, "root": {"D": [[[1], {"V": 1}]]}}', "unhashable"),
+        ('{"version": 1, "root": {"F": "many"}}', "could not convert"),
         ("{oops", "not valid"),
         ('{"version": 99, "root": {}}', "newer Tensor Playground"),
     ]:
