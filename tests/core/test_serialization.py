@@ -495,7 +495,7 @@ def test_core_tensors_round_trip(tmp_path: Path, fmt: str) -> None:
 
     state = {
         "w": core.from_numpy(np.arange(6, dtype=np.float32).reshape(2, 3)),
-        "t": core.from_numpy(np.arange(6, dtype=np.float32).reshape(2, 3)).t(),
+        "t": core.from_numpy(np.arange(6, dtype=np.float32).reshape(2, 3).T),  # strided
         "mask": core.from_numpy(np.array([True, False])),
         "h": core.from_numpy(np.array([1.5], np.float16)),
         "groups": [{"lr": 0.1, "ids": core.from_numpy(np.array([1, 2], np.uint8))}],
