@@ -6,6 +6,7 @@ bound to core, plus `playground`, the scripting face of the window it belongs to
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import sys
 import types
@@ -24,6 +25,22 @@ _PRELUDE = (
     ("optim", "core.optim"),
     ("np", "numpy"),
 )
+
+
+def _scratch_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
+    """`import torch` (and `from torch.nn import ...`) in the scratchpad means core."""
+    if level == 0 and (name == "torch" or name.startswith("torch.")):
+        name = "core" + name[len("torch") :]
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+def _scratch_builtins() -> dict[str, Any]:
+    table = dict(vars(builtins))
+    table["__import__"] = _scratch_import
+    table["input"] = _no_input
+    return table
 
 
 def _no_input(*_args: object) -> str:
@@ -142,14 +159,13 @@ class Session:
     def reset(self) -> None:
         """A fresh namespace with the prelude."""
         self.namespace.clear()
-        self.namespace.update({"__name__": "__main__", "__builtins__": __builtins__})
+        self.namespace.update({"__name__": "__main__", "__builtins__": _scratch_builtins()})
         for name, path in _PRELUDE:
             try:
                 self.namespace[name] = importlib.import_module(path)
             except ImportError:  # core is still growing: leave the piece out
                 pass
         self.namespace["playground"] = self.playground
-        self.namespace["input"] = _no_input
         self._prelude_ids = {k: id(v) for k, v in self.namespace.items()}
 
     def _is_prelude(self, name: str, value: Any) -> bool:

@@ -7,10 +7,9 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 MAX_BLOCKS = 5000  # older lines are dropped: a flood must not grow memory or slow the UI
 
-_COLOURS = {
-    "light": {"stdout": "#1f1f1f", "stderr": "#b3261e", "error": "#b3261e", "info": "#6b6f76"},
-    "dark": {"stdout": "#dcdcdc", "stderr": "#f28b82", "error": "#f28b82", "info": "#8c9099"},
-}
+# Mid tones readable on both themes, so text written before a theme switch stays legible;
+# stdout takes the palette's text colour.
+_COLOURS = {"stderr": "#d0463b", "error": "#d0463b", "info": "#8a8f98"}
 
 
 class ConsoleWidget(QPlainTextEdit):
@@ -24,10 +23,9 @@ class ConsoleWidget(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setPlaceholderText("Output of the scratchpad appears here.")
-        self._theme = "light"
 
     def set_theme(self, theme: str) -> None:
-        self._theme = theme if theme in _COLOURS else "light"
+        """Colours follow the palette (see _COLOURS); nothing to redo."""
 
     def write(self, text: str, stream: str = "stdout") -> None:
         if not text:
@@ -35,7 +33,8 @@ class ConsoleWidget(QPlainTextEdit):
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         fmt = QTextCharFormat()
-        fmt.setForeground(QColor(_COLOURS[self._theme].get(stream, "#808080")))
+        if stream in _COLOURS:
+            fmt.setForeground(QColor(_COLOURS[stream]))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text, fmt)

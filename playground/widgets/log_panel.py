@@ -12,10 +12,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-_LEVEL_COLOURS = {
-    "light": {"DEBUG": "#6b6f76", "INFO": "#1f1f1f", "WARNING": "#9a6700", "ERROR": "#b3261e"},
-    "dark": {"DEBUG": "#8c9099", "INFO": "#dcdcdc", "WARNING": "#e5c07b", "ERROR": "#f28b82"},
-}
+# Readable on both themes (earlier lines keep their colour across a theme switch); INFO takes
+# the palette's text colour.
+_LEVEL_COLOURS = {"DEBUG": "#8a8f98", "WARNING": "#c98a00", "ERROR": "#d0463b"}
 
 
 class _Bridge(QObject):
@@ -46,14 +45,14 @@ class LogPanel(QPlainTextEdit):
         self.setReadOnly(True)
         self.setMaximumBlockCount(2000)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self._theme = "light"
 
     def set_theme(self, theme: str) -> None:
-        self._theme = theme if theme in _LEVEL_COLOURS else "light"
+        """Colours follow the palette (see _LEVEL_COLOURS); nothing to redo."""
 
     def add(self, level: str, message: str) -> None:
         fmt = QTextCharFormat()
-        fmt.setForeground(QColor(_LEVEL_COLOURS[self._theme].get(level, "#808080")))
+        if level in _LEVEL_COLOURS:
+            fmt.setForeground(QColor(_LEVEL_COLOURS[level]))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         prefix = "" if self.document().isEmpty() else "\n"

@@ -32,6 +32,8 @@ class SliceControls(QWidget):
         self._grid.addWidget(self.row_axis, 0, 1)
         self._grid.addWidget(QLabel("columns"), 0, 2)
         self._grid.addWidget(self.col_axis, 0, 3)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setColumnStretch(2, 0)
         self._sliders: dict[int, tuple[QLabel, QSlider, QSpinBox]] = {}
         self.setVisible(False)
 

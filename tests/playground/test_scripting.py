@@ -1,0 +1,56 @@
+"""The scripting face: Playground as scripts, tests and the scratchpad itself use it."""
+
+import pytest
+
+
+def test_run_code_and_namespace(fresh):
+    r = fresh.run_code("a = torch.ones(3)\nprint(a.sum())")
+    assert r.ok and r.output == "tensor(3.)\n" and r.error is None
+    assert tuple(fresh.namespace["a"].shape) == (3,)
+
+
+def test_run_code_error_result(fresh):
+    r = fresh.run_code("torch.ones(2) @ torch.ones(3)")
+    assert not r.ok and r.error_line == 1 and "RuntimeError" in r.error
+
+
+def test_run_code_without_waiting_then_stop(fresh):
+    assert fresh.run_code("while True:\n    pass", wait=False) is None
+    with pytest.raises(RuntimeError, match="already running"):
+        fresh.run_code("1")
+    fresh.stop()
+    assert fresh.wait_until(lambda: not fresh.window.runner.running, 5)
+    assert fresh.window.last_result.interrupted
+
+
+def test_inspect_by_name_and_by_object(fresh):
+    fresh.run_code("b = torch.arange(6).reshape(2, 3)")
+    assert fresh.inspect("b") is fresh.namespace["b"]
+    assert fresh.window.inspector.name == "b"
+    with pytest.raises(KeyError, match="no variable named 'nope'"):
+        fresh.inspect("nope")
+    anonymous = fresh.namespace["torch"].zeros(4)
+    fresh.inspect(anonymous)
+    assert fresh.window.inspector.obj is anonymous
+
+
+def test_the_scratchpad_can_drive_its_own_window(fresh):
+    r = fresh.run_code(
+        "c = torch.ones(2, 2)\nplayground.inspect('c')\n"
+        "inner = playground.run_code('d = c * 2')\nprint(inner.ok, d.sum().item())"
+    )
+    assert r.ok, r.error
+    assert r.output.strip().endswith("True 8.0")
+    assert fresh.window.inspector.name == "c"
+
+
+def test_set_device(fresh):
+    fresh.set_device("cpu")
+    assert fresh.device == "cpu"
+    with pytest.raises(RuntimeError, match="unknown device"):
+        fresh.set_device("tpu")
+
+
+def test_screenshot(fresh, tmp_path):
+    path = fresh.screenshot(tmp_path / "shot.png")
+    assert path.stat().st_size > 1000
