@@ -1,0 +1,495 @@
+"""The Graph panel: the ``grad_fn`` graph of a tensor and the backward stepper.
+
+Tool bar (step, run, reset, breakpoints, find, collapse, health colours, export) over a splitter:
+the graph view on the left, the "This step" pane on the right (derivative rule with the actual
+shapes, gradients in and out, numerical check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.graph.collapse import Group
+from playground.graph.explain import explain
+from playground.graph.model import GraphModel, GraphNode, build_graph
+from playground.graph.numcheck import NumCheck, check_node
+from playground.graph.stepper import Step, Stepper
+from playground.widgets.graph_view import GraphView, NodeLook
+
+NodeRef = Any  # a GraphNode, its key, a core grad_fn Node, or a node's title ("x", "MulBackward0")
+
+
+@dataclass
+class NodeSelection:
+    """What ``nodeSelected`` carries: the node and its tensors."""
+
+    node: GraphNode
+    tensor: Any = None  # the leaf / output / saved tensor, if the node is one
+    grad: Any = None  # the leaf's (or output's) current .grad
+    grads_in: tuple[Any, ...] = ()  # gradients the node received in this pass (core Tensors)
+    grads_out: tuple[Any, ...] = ()  # gradients it sent on, aligned with next_functions
+    step: Step | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class GraphPanel(QWidget):
+    nodeSelected = Signal(object)  # NodeSelection
+    stepped = Signal(object)  # core.autograd StepRecord of the step just taken
+    finished = Signal()  # the backward pass is complete
+    failed = Signal(str)  # the engine raised (e.g. a saved tensor modified in place)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphPanel")
+        self.model: GraphModel | None = None
+        self.stepper: Stepper | None = None
+        self.selected: int | None = None
+        self.collapsed: set[str] = set()
+        self.health_on = False
+        self.show_saved = False
+        self._names: dict[int, str] = {}
+        self._grad_tensor: Any = None
+        self.view = GraphView(self)
+        self.pane = QTextBrowser(self)
+        self.pane.setObjectName("graphStepPane")
+        self.pane.setOpenLinks(False)
+        self.check_label = QLabel("", self)
+        self.check_label.setWordWrap(True)
+        self.status = QLabel("No tensor shown. Select a tensor with a grad_fn.", self)
+        self.status.setObjectName("graphStatus")
+        self._build_toolbar()
+        check_btn = QPushButton("Check numerically", self)
+        check_btn.clicked.connect(self.check_current)
+        side = QWidget(self)
+        lay = QVBoxLayout(side)
+        lay.setContentsMargins(4, 0, 0, 0)
+        title = QLabel("<b>This step</b>", side)
+        lay.addWidget(title)
+        lay.addWidget(self.pane, 1)
+        lay.addWidget(check_btn)
+        lay.addWidget(self.check_label)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.view)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([700, 280])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.toolbar)
+        outer.addWidget(split, 1)
+        outer.addWidget(self.status)
+        self.view.nodeClicked.connect(self._on_click)
+        self.view.nodeDoubleClicked.connect(self._on_double_click)
+        self._refresh()
+
+    def _build_toolbar(self) -> None:
+        tb = self.toolbar = QToolBar("Graph", self)
+        tb.setObjectName("graphToolbar")
+
+        def act(
+            text: str, slot: Any, tip: str, key: Any = None, checkable: bool = False
+        ) -> QAction:
+            a = QAction(text, self)
+            a.setToolTip(tip)
+            a.setCheckable(checkable)
+            if key is not None:
+                a.setShortcut(QKeySequence(key))
+                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            a.triggered.connect(slot)
+            tb.addAction(a)
+            self.addAction(a)
+            return a
+
+        self.act_step = act(
+            "Step", lambda: self.step(), "Execute one backward node (F10)", Qt.Key.Key_F10
+        )
+        self.act_run = act(
+            "Run",
+            lambda: self.run_to_end(),
+            "Run to the end or a breakpoint (F5)",
+            Qt.Key.Key_F5,
+        )
+        self.act_run_to = act(
+            "Run to",
+            lambda: self.run_to_node(self.selected),
+            "Run until the selected node has executed",
+        )
+        self.act_reset = act(
+            "Reset", lambda: self.reset(), "Restore the gradients of before the pass"
+        )
+        tb.addSeparator()
+        self.act_break = act(
+            "Break",
+            self._toggle_breakpoint,
+            "Break after the selected node (F9)",
+            Qt.Key.Key_F9,
+        )
+        self.act_nan = act(
+            "NaN/Inf",
+            lambda on: self.set_break_on_nonfinite(on),
+            "Stop when a NaN or Inf gradient appears",
+            checkable=True,
+        )
+        self.norm_box = QDoubleSpinBox(self)
+        self.norm_box.setDecimals(1)
+        self.norm_box.setRange(0, 1e12)
+        self.norm_box.setSpecialValueText("norm: off")
+        self.norm_box.setPrefix("norm > ")
+        self.norm_box.setMaximumWidth(130)
+        self.norm_box.setToolTip("Stop when a gradient norm exceeds this (0: off)")
+        self.norm_box.valueChanged.connect(lambda v: self.set_break_on_norm(v or None))
+        tb.addWidget(self.norm_box)
+        tb.addSeparator()
+        act("Fit", lambda: self.view.fit(), "Fit the graph to the view")
+        self.find_box = QLineEdit(self)
+        self.find_box.setPlaceholderText("Find node…")
+        self.find_box.setMaximumWidth(130)
+        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+        tb.addWidget(self.find_box)
+        self.act_collapse = act(
+            "Modules",
+            lambda on: self.set_collapsed(on),
+            "Fold the nodes of each module into one box",
+            checkable=True,
+        )
+        self.act_health = act(
+            "Health",
+            lambda on: self.set_health(on),
+            "Colour nodes and edges by gradient norm (log scale)",
+            checkable=True,
+        )
+        self.act_saved = act(
+            "Saved",
+            lambda on: self.set_show_saved(on),
+            "Show the tensors saved for backward",
+            checkable=True,
+        )
+        act("Export…", lambda: self._export_dialog(), "Save the graph as PNG or SVG")
+
+    # --- showing a tensor -----------------------------------------------------------------
+    def show_tensor(
+        self, tensor: Any, names: Mapping[int, str] | None = None, grad_tensor: Any = None
+    ) -> None:
+        """Show ``tensor``'s graph (``names``: {id(tensor): name} for leaves and the output)."""
+        if self.stepper is not None and self.stepper.started:
+            self.stepper.reset()
+        self._names, self._grad_tensor = dict(names or {}), grad_tensor
+        if tensor is None:
+            self.model = self.stepper = None
+        else:
+            self.model = build_graph(tensor, self._names, show_saved=self.show_saved)
+            self.stepper = Stepper(self.model, grad_tensor)
+        self.selected = None
+        self.collapsed = (
+            set(self.model.groups) if self.model and self.act_collapse.isChecked() else set()
+        )
+        self.view.set_graph(self.model, self.collapsed)
+        self.view.fit()
+        self.pane.setHtml(self._intro())
+        self.check_label.clear()
+        self._refresh()
+
+    def clear(self) -> None:
+        self.show_tensor(None)
+
+    def _intro(self) -> str:
+        if self.model is None:
+            return "<p>Select a tensor that has a <code>grad_fn</code> to see its graph.</p>"
+        n = sum(1 for m in self.model.nodes if m.kind in ("op", "leaf"))
+        return (
+            f"<p>{n} backward nodes. Press <b>Step</b> (F10) to run backward one node at a "
+            "time; the node that just ran is outlined in orange, the edges show the gradient "
+            "flowing along them (shape and norm).</p>"
+        )
+
+    # --- stepping -------------------------------------------------------------------------
+    def step(self) -> Any:
+        """Execute one node; returns core's StepRecord, or None when the pass is complete."""
+        return self._drive(lambda s: s.step())
+
+    def run_to_end(self) -> Any:
+        """Run until the end or a breakpoint; returns the last StepRecord (None if none ran)."""
+        return self._drive(lambda s: s.run())
+
+    def run_to_node(self, node: NodeRef) -> Any:
+        key = self._key(node)
+        if key is None:
+            return None
+        return self._drive(lambda s: s.run(until=key))
+
+    def _drive(self, how: Any) -> Any:
+        if self.stepper is None:
+            return None
+        was_done = self.stepper.finished
+        try:
+            step = how(self.stepper)
+        except Exception:  # noqa: BLE001 - shown in the pane, never a crash
+            self.pane.setHtml(
+                f"<p style='color:#b71c1c'><b>Backward failed</b><br>{self.stepper.error}</p>"
+            )
+            self._refresh()
+            self.failed.emit(self.stepper.error or "")
+            return None
+        if step is not None:
+            self.selected = step.key
+            self._show_step(step)
+            self.stepped.emit(step.record)
+        self._refresh()
+        if self.stepper.finished and not was_done:
+            self.finished.emit()
+        return None if step is None else step.record
+
+    def reset(self) -> None:
+        """Abandon the pass and restore the leaves' .grad of before it."""
+        if self.stepper is not None:
+            self.stepper.reset()
+        self.pane.setHtml(self._intro())
+        self.check_label.clear()
+        self._refresh()
+
+    def _show_step(self, step: Step) -> None:
+        if self.model is None or step.key is None:
+            return
+        node = self.model.nodes[step.key]
+        head = f"<p style='color:#e65100'>Stopped: {step.reason}</p>" if step.reason else ""
+        self.pane.setHtml(head + explain(self.model, node, step))
+        self.check_label.clear()
+        vid = self.view.vid_of(step.key)
+        if vid is not None:
+            self.view.ensureVisible(self.view.nodes[vid], 40, 40)
+
+    def current_step(self) -> Step | None:
+        return None if self.stepper is None else self.stepper.current
+
+    def check_current(self) -> NumCheck | None:
+        """Finite differences vs the analytic gradient of the selected (or current) node."""
+        if self.model is None:
+            return None
+        key = self.selected
+        if key is None and self.current_step() is not None:
+            key = self.current_step().key
+        if key is None:
+            return None
+        result = check_node(self.model.nodes[key], self._step_of(key))
+        colour = "#1b5e20" if result.ok else ("#b71c1c" if result.ok is False else "#555")
+        self.check_label.setText(f"<span style='color:{colour}'>{result.message}</span>")
+        return result
+
+    # --- breakpoints ------------------------------------------------------------------------
+    def set_breakpoint(self, node: NodeRef, on: bool = True) -> None:
+        key = self._key(node)
+        if self.stepper is None or key is None:
+            return
+        (self.stepper.breakpoints.nodes.add if on else self.stepper.breakpoints.nodes.discard)(key)
+        self._refresh()
+
+    def set_break_on_nonfinite(self, on: bool) -> None:
+        if self.stepper is not None:
+            self.stepper.breakpoints.nonfinite = bool(on)
+        self.act_nan.setChecked(bool(on))
+
+    def set_break_on_norm(self, threshold: float | None) -> None:
+        if self.stepper is not None:
+            self.stepper.breakpoints.norm_above = threshold
+
+    def _toggle_breakpoint(self) -> None:
+        if self.stepper is not None and self.selected is not None:
+            self.set_breakpoint(self.selected, self.selected not in self.stepper.breakpoints.nodes)
+
+    # --- view options -----------------------------------------------------------------------
+    def set_collapsed(self, on: bool) -> None:
+        """Collapse (or expand) every module group."""
+        self.act_collapse.setChecked(bool(on))
+        self.collapsed = set(self.model.groups) if on and self.model else set()
+        self._rebuild()
+
+    def collapse_group(self, group: str, on: bool = True) -> None:
+        (self.collapsed.add if on else self.collapsed.discard)(group)
+        self._rebuild()
+
+    def set_health(self, on: bool) -> None:
+        self.health_on = bool(on)
+        self.act_health.setChecked(self.health_on)
+        self._refresh()
+
+    def set_show_saved(self, on: bool) -> None:
+        self.show_saved = bool(on)
+        self.act_saved.setChecked(self.show_saved)
+        if self.model is not None:
+            keep = self.stepper
+            self.model = build_graph(self.model.root, self._names, show_saved=self.show_saved)
+            self.stepper = Stepper(self.model, self._grad_tensor)
+            if keep is not None and keep.started:
+                keep.reset()
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.view.set_graph(self.model, self.collapsed)
+        self._refresh()
+
+    def fit(self) -> None:
+        self.view.fit()
+
+    # --- finding, selecting ---------------------------------------------------------------------
+    def find(self, text: str) -> GraphNode | None:
+        """Select and centre the first node whose name contains ``text``."""
+        if self.model is None:
+            return None
+        hits = self.model.find(text)
+        if not hits:
+            self.status.setText(f"No node matches '{text}'.")
+            return None
+        self.select(hits[0])
+        return hits[0]
+
+    def select(self, node: NodeRef) -> None:
+        key = self._key(node)
+        if key is None or self.model is None:
+            return
+        self.selected = key
+        vid = self.view.vid_of(key)
+        if vid is not None:
+            self.view.center_on(vid)
+        step = self._step_of(key)
+        self.pane.setHtml(explain(self.model, self.model.nodes[key], step))
+        self.check_label.clear()
+        self._refresh()
+        self.nodeSelected.emit(self._selection(key, step))
+
+    def _selection(self, key: int, step: Step | None) -> NodeSelection:
+        assert self.model is not None
+        node = self.model.nodes[key]
+        rec = step.record if step is not None else None
+        return NodeSelection(
+            node=node,
+            tensor=node.tensor,
+            grad=getattr(node.tensor, "grad", None) if node.tensor is not None else None,
+            grads_in=tuple(rec.grad_outputs) if rec is not None else (),
+            grads_out=tuple(rec.grad_inputs) if rec is not None else (),
+            step=step,
+        )
+
+    def _on_click(self, vid: Hashable) -> None:
+        if isinstance(vid, Group):
+            members = self.view.members.get(vid, [])
+            if members:
+                self.select(members[0])
+            return
+        self.select(vid)
+
+    def _on_double_click(self, vid: Hashable) -> None:
+        if isinstance(vid, Group):
+            self.collapse_group(str(vid.id), False)
+        elif self.model is not None and self.model.nodes[vid].group is not None:
+            self.collapse_group(self.model.nodes[vid].group, True)
+
+    def _step_of(self, key: int) -> Step | None:
+        if self.stepper is None:
+            return None
+        for s in reversed(self.stepper.steps):
+            if s.key == key:
+                return s
+        return None
+
+    def _key(self, node: NodeRef) -> int | None:
+        if self.model is None or node is None:
+            return None
+        if isinstance(node, GraphNode):
+            return node.key
+        if isinstance(node, int) and 0 <= node < len(self.model.nodes):
+            return node
+        if isinstance(node, str):
+            hits = self.model.find(node)
+            return hits[0].key if hits else None
+        found = self.model.node_for(node)
+        return None if found is None else found.key
+
+    # --- drawing the state --------------------------------------------------------------------
+    def _refresh(self) -> None:
+        has = self.stepper is not None
+        done = has and self.stepper.finished
+        for a in (self.act_step, self.act_run, self.act_run_to):
+            a.setEnabled(has and not done and self.stepper.error is None)
+        self.act_reset.setEnabled(has and self.stepper.started)
+        if not has or self.model is None:
+            self.view.apply({}, {}, set(), False)
+            self.status.setText("No tensor shown. Select a tensor with a grad_fn.")
+            return
+        st = self.stepper
+        cur = st.current
+        executed = st.executed()
+        looks: dict[Hashable, NodeLook] = {}
+        norms = st.node_norms()
+        for n in self.model.nodes:
+            vid = self.view.vid_of(n.key)
+            if vid is None:
+                continue
+            look = looks.setdefault(vid, NodeLook())
+            look.executed |= n.key in executed or (n.kind == "output" and bool(executed))
+            look.current |= cur is not None and cur.key == n.key
+            look.selected |= self.selected == n.key
+            look.breakpoint |= n.key in st.breakpoints.nodes
+            if self.health_on and n.key in norms and look.health is None:
+                from playground.graph.health import health_colour
+
+                look.health = health_colour(norms[n.key].norm)
+        hot: set[tuple[int, int]] = set()
+        if cur is not None and cur.key is not None:
+            hot = {(cur.key, slot) for slot in range(len(cur.grads_out))}
+            hot |= {(e.src, e.slot) for e in self.model.edges if e.dst == cur.key}
+        self.view.apply(looks, st.edge_grads(), hot, self.health_on)
+        total = sum(1 for n in self.model.nodes if n.kind in ("op", "leaf"))
+        if st.error:
+            text = f"Backward failed at step {len(st.steps) + 1}: {st.error}"
+        elif done:
+            text = f"Backward complete: {len(st.steps)} steps."
+        elif cur is not None:
+            name = (
+                self.model.nodes[cur.key].name
+                if cur.key is not None
+                else type(cur.record.node).__name__
+            )
+            text = f"Step {len(st.steps)} of ~{total}: {name}" + (
+                f" (stopped: {cur.reason})" if cur.reason else ""
+            )
+        else:
+            text = f"Ready: {total} nodes. Step (F10) runs one node."
+        if self.model.truncated:
+            text += " Graph truncated: too many nodes to draw."
+        self.status.setText(text)
+
+    # --- export -----------------------------------------------------------------------------
+    def export(self, path: str) -> None:
+        """Save the graph as SVG (``.svg``) or an image (PNG, by the suffix)."""
+        if path.lower().endswith(".svg"):
+            self.view.export_svg(path)
+        elif not self.view.render_image().save(path):
+            raise OSError(f"could not write the image to {path}")
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
+        )
+        if path:
+            try:
+                self.export(path)
+            except OSError as exc:
+                self.status.setText(str(exc))

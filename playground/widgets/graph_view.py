@@ -1,0 +1,316 @@
+"""The graph's scene: node boxes, edge arrows with gradient labels, zoom/pan/fit, export.
+
+Everything here draws; what to draw comes from ``playground.graph`` (model, layout, stepper).
+Node ids in the scene are GraphNode keys (int) or ``Group`` objects for collapsed modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+from playground.graph import health
+from playground.graph.collapse import Group, collapse
+from playground.graph.layout import layered_layout
+from playground.graph.model import GraphModel, GraphNode
+from playground.graph.stepper import GradInfo
+from playground.widgets.graph_items import (
+    CURRENT,
+    LEGEND_SIZE,
+    NodeItem,
+    NodeLook,
+    arrow_head,
+    draw_legend,
+    measure,
+)
+
+
+@dataclass
+class EdgeItem:
+    path: QGraphicsPathItem
+    head: QGraphicsPathItem
+    label: QGraphicsSimpleTextItem
+    src: Hashable
+    dst: Hashable
+    model_edges: list[tuple[int, int]] = field(default_factory=list)  # (src key, slot)
+    anchor: QPointF = field(default_factory=QPointF)
+    left: bool = False  # label on the left of the anchor
+
+
+class GraphView(QGraphicsView):
+    """Zoom with the wheel, pan by dragging, click a node to select it."""
+
+    nodeClicked = Signal(object)  # visible id: node key (int) or Group
+    nodeDoubleClicked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphView")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(QColor("#fbfbfb"))
+        self.nodes: dict[Hashable, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.visible: dict[int, Hashable] = {}  # node key -> visible id
+        self.members: dict[Group, list[int]] = {}
+        self.show_legend = False
+        self.auto_fit = True  # refit on resize until the user zooms
+
+    # --- building -------------------------------------------------------------------------
+    def set_graph(self, model: GraphModel | None, collapsed: set[str] | None = None) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self.visible, self.members = {}, {}
+        if model is None:
+            return
+        groups = {n.key: n.group for n in model.nodes if n.group is not None}
+        folded = collapse(
+            [n.key for n in model.nodes],
+            [(e.src, e.dst) for e in model.edges],
+            groups,
+            collapsed=collapsed or set(),
+        )
+        self.visible, self.members = dict(folded.visible), dict(folded.members)
+        sizes: dict[Hashable, tuple[float, float]] = {}
+        info: dict[Hashable, tuple[str, str, str]] = {}
+        for vid in folded.nodes:
+            if isinstance(vid, Group):
+                label = model.groups.get(str(vid.id), str(vid.id))
+                info[vid] = ("group", label, f"{len(folded.members[vid])} nodes, double-click")
+            else:
+                n = model.nodes[vid]
+                info[vid] = (n.kind, n.title, n.subtitle)
+            s = measure(info[vid][1], info[vid][2])
+            sizes[vid] = (float(s.width()), float(s.height()))
+        # One drawn edge per model edge between plain nodes; merged where a group is involved.
+        drawn: dict[tuple, list[tuple[int, int]]] = {}
+        for e in model.edges:
+            s, t = folded.visible[e.src], folded.visible[e.dst]
+            if s == t:
+                continue
+            plain = not isinstance(s, Group) and not isinstance(t, Group)
+            drawn.setdefault((s, t, e.slot if plain else None, e.kind), []).append((e.src, e.slot))
+        keys = list(drawn)
+        lay = layered_layout(sizes, [(k[0], k[1]) for k in keys], layer_gap=58.0, node_gap=28.0)
+        for vid in folded.nodes:
+            kind, title, sub = info[vid]
+            item = NodeItem(vid, kind, title, sub, QSize(int(sizes[vid][0]), int(sizes[vid][1])))
+            item.setPos(*lay.positions[vid])
+            item.setToolTip(self._tooltip(model, vid))
+            scene.addItem(item)
+            self.nodes[vid] = item
+        count: dict[tuple, int] = {}
+        for k in keys:
+            count[k[:2]] = count.get(k[:2], 0) + 1
+        seen_pairs: dict[tuple, int] = {}
+        for k, route in zip(keys, lay.routes):
+            nth = seen_pairs.get(k[:2], 0)
+            seen_pairs[k[:2]] = nth + 1
+            bend = (nth - (count[k[:2]] - 1) / 2) * 26.0  # parallel edges (y * y) fan out
+            self.edges.append(self._edge(k, route, bend, drawn[k]))
+        rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        scene.setSceneRect(rect)
+
+    def _edge(self, k: tuple, route: list, bend: float, model_edges: list) -> EdgeItem:
+        pts = [QPointF(x, y) for x, y in route]
+        path = QPainterPath(pts[0])
+        for a, b in zip(pts, pts[1:]):
+            mid_y = (a.y() + b.y()) / 2
+            path.cubicTo(QPointF(a.x() + bend, mid_y), QPointF(b.x() + bend, mid_y), b)
+        item = QGraphicsPathItem(path)
+        style = Qt.PenStyle.DashLine if k[3] == "saved" else Qt.PenStyle.SolidLine
+        item.setPen(QPen(QColor("#90a4ae"), 1.4, style))
+        item.setZValue(1)
+        end, before = pts[-1], pts[-2]
+        head = QGraphicsPathItem(arrow_head(before, end))
+        head.setBrush(QColor("#90a4ae"))
+        head.setPen(Qt.PenStyle.NoPen)
+        head.setZValue(1)
+        label = QGraphicsSimpleTextItem("")
+        f = QFont()
+        f.setPointSizeF(7.5)
+        label.setFont(f)
+        label.setBrush(QColor("#37474f"))
+        label.setZValue(3)
+        if len(pts) == 2:
+            anchor = path.pointAtPercent(0.5)
+        else:
+            first = QPainterPath(pts[0])
+            first.cubicTo(
+                QPointF(pts[0].x() + bend, (pts[0].y() + pts[1].y()) / 2),
+                QPointF(pts[1].x() + bend, (pts[0].y() + pts[1].y()) / 2),
+                pts[1],
+            )
+            anchor = first.pointAtPercent(0.5)
+        scene = self.scene()
+        for it in (item, head, label):
+            scene.addItem(it)
+        return EdgeItem(item, head, label, k[0], k[1], model_edges, anchor, bend < 0)
+
+    def _tooltip(self, model: GraphModel, vid: Hashable) -> str:
+        if isinstance(vid, Group):
+            names = ", ".join(model.nodes[m].name for m in self.members[vid][:8])
+            return f"{model.groups.get(str(vid.id), vid.id)}\n{names}"
+        n: GraphNode = model.nodes[vid]
+        lines = [n.name if n.kind != "leaf" else f"{n.title} (AccumulateGrad)"]
+        lines.append(f"shape: {n.subtitle.replace('AccumulateGrad ', '')}")
+        lines.append(f"dtype: {n.dtype or '?'}")
+        if n.group:
+            lines.append(f"module: {model.groups.get(n.group, n.group)}")
+        if n.doc and n.kind == "op":
+            lines.append(n.doc)
+        return "\n".join(lines)
+
+    # --- state ----------------------------------------------------------------------------
+    def vid_of(self, key: int) -> Hashable | None:
+        return self.visible.get(key)
+
+    def apply(
+        self,
+        looks: dict[Hashable, NodeLook],
+        edge_grads: dict[tuple[int, int], GradInfo],
+        hot_edges: set[tuple[int, int]],
+        health_on: bool,
+    ) -> None:
+        for vid, item in self.nodes.items():
+            item.look = looks.get(vid, NodeLook())
+            item.update()
+        for e in self.edges:
+            infos = [edge_grads[m] for m in e.model_edges if m in edge_grads]
+            hot = any(m in hot_edges for m in e.model_edges)
+            colour = QColor("#90a4ae")
+            width = 1.4
+            if infos:
+                colour, width = QColor("#546e7a"), 1.8
+                if health_on:
+                    c = health.health_colour(infos[0].norm)
+                    colour, width = QColor(*c) if c else colour, 2.4
+            if hot:
+                colour, width = CURRENT, 3.0
+            pen = e.path.pen()
+            pen.setColor(colour)
+            pen.setWidthF(width)
+            e.path.setPen(pen)
+            e.head.setBrush(colour)
+            text = infos[0].text if len(infos) == 1 else (f"{len(infos)} grads" if infos else "")
+            e.label.setText(text)
+            e.label.setBrush(CURRENT.darker(130) if hot else QColor("#37474f"))
+            box = e.label.boundingRect()
+            dx = -box.width() - 6 if e.left else 6
+            e.label.setPos(e.anchor + QPointF(dx, -box.height() / 2))
+        self.show_legend = health_on
+        self.viewport().update()
+
+    # --- navigation -----------------------------------------------------------------------
+    def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        factor = 1.0015 ** event.angleDelta().y()
+        self.zoom(factor)
+
+    def zoom(self, factor: float) -> None:
+        self.auto_fit = False
+        scale = self.transform().m11() * factor
+        if 0.05 <= scale <= 8:
+            self.scale(factor, factor)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def fit(self) -> None:
+        self.auto_fit = True
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        self.resetTransform()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.25:  # a tiny graph is not blown up
+            self.resetTransform()
+            self.scale(1.25, 1.25)
+            self.centerOn(rect.center())
+
+    def center_on(self, vid: Hashable) -> None:
+        item = self.nodes.get(vid)
+        if item is not None:
+            self.centerOn(item)
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
+        item = self._node_at(event.position().toPoint())
+        if item is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.nodeClicked.emit(item.vid)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
+        item = self._node_at(event.position().toPoint())
+        if item is not None:
+            self.nodeDoubleClicked.emit(item.vid)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _node_at(self, pos: Any) -> NodeItem | None:
+        for it in self.items(pos):
+            if isinstance(it, NodeItem):
+                return it
+        return None
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if not self.show_legend:
+            return
+        painter.save()
+        painter.resetTransform()
+        w, h = LEGEND_SIZE.width(), LEGEND_SIZE.height()
+        draw_legend(painter, QRectF(self.viewport().width() - w - 10, 10, w, h))
+        painter.restore()
+
+    # --- export ---------------------------------------------------------------------------
+    def render_image(self, scale: float = 2.0) -> QImage:
+        rect = self.scene().sceneRect()
+        img = QImage(
+            max(1, int(rect.width() * scale)),
+            max(1, int(rect.height() * scale)),
+            QImage.Format.Format_ARGB32,
+        )
+        img.fill(QColor("white"))
+        p = QPainter(img)
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.scene().render(p, QRectF(0, 0, img.width(), img.height()), rect)
+        if self.show_legend:
+            w, h = LEGEND_SIZE.width(), LEGEND_SIZE.height()
+            draw_legend(p, QRectF(img.width() - w - 10, 10, w, h))
+        p.end()
+        return img
+
+    def export_svg(self, path: str) -> None:
+        from PySide6.QtSvg import QSvgGenerator
+
+        rect = self.scene().sceneRect()
+        gen = QSvgGenerator()
+        gen.setFileName(path)
+        gen.setSize(QSize(int(rect.width()), int(rect.height())))
+        gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+        gen.setTitle("Computation graph")
+        p = QPainter(gen)
+        self.scene().render(p, QRectF(0, 0, rect.width(), rect.height()), rect)
+        p.end()
