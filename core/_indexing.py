@@ -1,0 +1,289 @@
+"""Indexing: ``t[...]`` decomposed as PyTorch records it (Select/Slice/Unsqueeze, then Index),
+assignment through indexing, and index_select / gather / scatter / masked_fill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core._dispatch import check_inplace, rebase_history
+from core.autograd.function import apply_op
+from core.autograd.grad_mode import _state as _grad_state
+from core.ops import index as I
+from core.tensor import Tensor, _wrap_dim
+
+
+def _index_array(x: Any) -> Any:
+    """An advanced index as a NumPy/CuPy array (bool masks stay bool, ints become int64)."""
+    if isinstance(x, Tensor):
+        a = x._data
+    else:
+        a = np.asarray(x)
+        if a.dtype.kind == "f":
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors"
+            )
+    if a.dtype.kind == "f":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if a.dtype == np.uint8:
+        a = a.astype(bool)
+    return a
+
+
+def _normalize_key(key: Any) -> tuple:
+    if not isinstance(key, tuple):
+        key = (key,)
+    return key
+
+
+def _is_advanced(k: Any) -> bool:
+    return isinstance(k, (Tensor, list, np.ndarray)) and not (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool")
+
+
+def getitem(t: Tensor, key: Any) -> Tensor:
+    key = _normalize_key(key)
+    n_consuming = sum(
+        (k.ndim if isinstance(k, Tensor) and k.dtype.name == "bool" else 1)
+        for k in key
+        if k is not None and k is not Ellipsis
+    )
+    if n_consuming > t.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
+    if Ellipsis in [k for k in key if not isinstance(k, (Tensor, np.ndarray, list))]:
+        pos = next(i for i, k in enumerate(key) if k is Ellipsis)
+        key = key[:pos] + (slice(None),) * (t.ndim - n_consuming) + key[pos + 1 :]
+    out = t
+    dim = 0
+    advanced: list[Any] = []
+    adv_positions: list[int] = []
+    for k in key:
+        if k is None:
+            out = out.unsqueeze(dim)
+            advanced.append(slice(None))
+            dim += 1
+        elif isinstance(k, bool):
+            out = out.unsqueeze(dim)
+            if not k:
+                out = out[(slice(None),) * dim + (slice(0, 0),)]
+            advanced.append(slice(None))
+            dim += 1
+        elif isinstance(k, (int, np.integer)) or (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool"):
+            k = int(k)
+            n = out.shape[dim]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+            out = out.select(dim, k)
+        elif isinstance(k, slice):
+            if k.step is not None and int(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            n = out.shape[dim]
+            start, stop, step = k.indices(n)
+            if (start, stop, step) != (0, n, 1):
+                from core._shape_fns import slice_dim
+
+                out = slice_dim(out, dim, slice(start, max(stop, start), step))
+            advanced.append(slice(None))
+            dim += 1
+        else:
+            arr = _index_array(k)
+            if arr.dtype == bool:
+                for j in range(arr.ndim):
+                    if arr.shape[j] != out.shape[dim + j]:
+                        raise IndexError(
+                            f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} "
+                            f"does not match the shape of the indexed tensor "
+                            f"[{', '.join(map(str, out.shape))}] at index {dim + j}"
+                        )
+                adv_positions.append(len(advanced))
+                advanced.append(arr)
+                for _ in range(arr.ndim - 1):
+                    pass
+                dim += arr.ndim
+                continue
+            n = out.shape[dim]
+            if arr.size and (arr.max() >= n or arr.min() < -n):
+                bad = int(arr.max()) if arr.max() >= n else int(arr.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+            adv_positions.append(len(advanced))
+            advanced.append(arr)
+            dim += 1
+    if adv_positions:
+        return apply_op(I.IndexBackward0, (out,), tuple(advanced))
+    return out
+
+
+def _assign_value(t: Tensor, value: Any) -> Any:
+    if isinstance(value, Tensor):
+        from core._dispatch import check_same_device
+
+        check_same_device(t, value)
+        return value
+    from core._creation import tensor
+
+    return tensor(value, dtype=t.dtype, device=t.device) if not isinstance(value, (int, float, bool)) else value
+
+
+def _numpy_key(t: Tensor, key: Any) -> Any:
+    key = _normalize_key(key)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            out.append(_index_array(k) if k.ndim else int(k.item()) if k.dtype.name != "bool" else bool(k.item()))
+        elif isinstance(k, list):
+            out.append(_index_array(k))
+        elif isinstance(k, slice) and k.step is not None and int(k.step) <= 0:
+            raise ValueError("step must be greater than zero")
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+def setitem(t: Tensor, key: Any, value: Any) -> None:
+    check_inplace(t)
+    value = _assign_value(t, value)
+    nkey = _numpy_key(t, key)
+    try:
+        region_shape = t._data[nkey].shape
+    except IndexError as exc:
+        raise IndexError(str(exc).replace("axis", "dimension")) from None
+    if isinstance(value, Tensor):
+        try:
+            np.broadcast_shapes(value._data.shape, region_shape)
+            src = value._data
+            if src.ndim > len(region_shape):
+                src = src.reshape(src.shape[src.ndim - len(region_shape):]) if all(
+                    s == 1 for s in src.shape[: src.ndim - len(region_shape)]
+                ) else src
+            t._data[nkey] = src
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
+                f"indexing result of shape {list(region_shape)}"
+            ) from None
+    else:
+        t._data[nkey] = value
+    t._bump()
+    if _grad_state.enabled and (t._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+        _record_setitem(t, nkey, value)
+
+
+def _record_setitem(t: Tensor, nkey: tuple, value: Any) -> None:
+    """``t[key] = value`` with history: t becomes CopySlices(old t, value)."""
+    from core._creation import tensor
+
+    if not isinstance(value, Tensor):
+        value = tensor(value, dtype=t.dtype, device=t.device)
+    fake_view = Tensor._wrap(t._data[nkey])
+    fake_view._base = t
+    fake_view._view_fn = lambda a, k=nkey: _RegionView(a, k)
+    rebase_history(fake_view, value)
+
+
+class _RegionView:
+    """A writable stand-in for ``a[key]`` that also works with advanced keys (which copy)."""
+
+    def __init__(self, a: Any, key: tuple) -> None:
+        self.a, self.key = a, key
+
+    def copy(self) -> Any:
+        return self.a[self.key].copy()
+
+    def __setitem__(self, _: Any, value: Any) -> None:
+        self.a[self.key] = value
+
+    def __getitem__(self, item: Any) -> Any:
+        return self.a[self.key][item]
+
+    def __iadd__(self, other: Any) -> Any:
+        np.add.at(self.a, self.key, other)
+        return self
+
+
+def index_put(t: Tensor, indices: tuple, values: Tensor, accumulate: bool = False) -> Tensor:
+    out = t.clone()
+    key = tuple(_index_array(i) for i in indices)
+    if accumulate:
+        np.add.at(out._data, key, values._data if isinstance(values, Tensor) else values)
+    else:
+        setitem(out, tuple(Tensor._wrap(k) for k in key), values)
+    return out
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    d = _wrap_dim(dim, input.ndim)
+    idx = _index_array(index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input.shape[d]
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise IndexError("index out of range in self")
+    return apply_op(I.IndexSelectBackward0, (input,), d, idx)
+
+
+def _check_gather_index(input: Tensor, d: int, idx: Any, name: str) -> None:
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if idx.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    n = input.shape[d]
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with size {n}")
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    d = _wrap_dim(dim, input.ndim)
+    idx = index._data
+    _check_gather_index(input, d, idx, "gather")
+    return apply_op(I.GatherBackward0, (input,), d, idx)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    d = _wrap_dim(dim, input.ndim)
+    idx = index._data
+    _check_gather_index(input, d, idx, "scatter")
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        if reduce is not None:
+            return Tensor._wrap(I.scatter_array(input._data, d, idx, src._data, reduce))
+        return apply_op(I.ScatterBackward0, (input, src), d, idx)
+    return apply_op(I.ScatterBackward1, (input,), d, idx, src)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    d = _wrap_dim(dim, input.ndim)
+    return apply_op(I.ScatterAddBackward0, (input, src), d, index._data)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}")
+    try:
+        np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({input.shape[-1]}) must match the size of tensor b "
+            f"({mask.shape[-1]}) at non-singleton dimension {input.ndim - 1}"
+        ) from None
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        if value.requires_grad:
+            return apply_op(I.MaskedFillBackward1, (input, value), m)
+        value = value.item()
+    return apply_op(I.MaskedFillBackward0, (input,), m, value)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    return getitem(input.expand(shape), (mask.expand(shape),))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return getitem(input.reshape(-1), (index,))

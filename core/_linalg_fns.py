@@ -1,0 +1,167 @@
+"""Matrix products with PyTorch's dispatch: matmul picks dot, mv, mm or bmm as PyTorch does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core._dispatch import check_same_device
+from core.autograd.function import apply_op
+from core.ops import linalg as L
+from core.tensor import Tensor
+
+
+def _dtype_name(t: Tensor) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}.get(
+        t.dtype.name, t.dtype.name
+    )
+
+
+def _check_pair(a: Tensor, b: Tensor) -> None:
+    check_same_device(a, b)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_dtype_name(a)} != {_dtype_name(b)}"
+        )
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"
+        )
+    _check_pair(input, mat2)
+    result = apply_op(L.MmBackward0, (input, mat2))
+    if out is not None:
+        from core._dispatch import write_out
+
+        return write_out(out, result)
+    return result
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"
+        )
+    _check_pair(mat1, mat2)
+    return apply_op(L.AddmmBackward0, (input, mat1, mat2), beta, alpha)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
+            f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
+        )
+    _check_pair(input, mat2)
+    return apply_op(L.BmmBackward0, (input, mat2))
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+            f"vec ({vec.shape[0]})"
+        )
+    _check_pair(input, vec)
+    return apply_op(L.MvBackward0, (input, vec))
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors"
+        )
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(
+            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of "
+            "elements, but got {} and {} elements respectively".format(
+                input.shape[0], tensor.shape[0], input.shape[0], tensor.shape[0]
+            )
+        )
+    _check_pair(input, tensor)
+    return apply_op(L.DotBackward0, (input, tensor))
+
+
+vdot = inner = dot
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    a, b = input, other
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    if a.ndim == 1 and b.ndim == 1:
+        result = dot(a, b)
+    elif a.ndim == 2 and b.ndim == 1:
+        result = mv(a, b)
+    elif a.ndim == 1 and b.ndim == 2:
+        result = mm(a.unsqueeze(0), b).squeeze(0)
+    elif a.ndim == 2 and b.ndim == 2:
+        result = mm(a, b)
+    elif b.ndim <= 2 and a.ndim >= 3:
+        # fold the batch into rows, as PyTorch does: one mm, then a view back
+        if a.shape[-1] != (b.shape[0]):
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(a.shape[:-1]))}x{a.shape[-1]} "
+                f"and {b.shape[0]}x{b.shape[-1] if b.ndim == 2 else 1})"
+            )
+        bb = b if b.ndim == 2 else b.unsqueeze(1)
+        folded = mm(a.reshape(-1, a.shape[-1]), bb)
+        shape = tuple(a.shape[:-1]) + ((bb.shape[1],) if b.ndim == 2 else ())
+        from core._shape_fns import _view  # noqa: F401
+        from core.ops.shape import UnsafeViewBackward0
+
+        result = apply_op(UnsafeViewBackward0, (folded,), shape)
+    else:
+        result = _batched_matmul(a, b)
+    if out is not None:
+        from core._dispatch import write_out
+
+        return write_out(out, result)
+    return result
+
+
+def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(a2.shape[:-2]))}, {a2.shape[-1]}] but got: "
+            f"[{int(np.prod(b2.shape[:-2]))}, {b2.shape[-2]}]."
+        )
+    batch = np.broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))
+    n = int(np.prod(batch)) if batch else 1
+    ea = a2.expand(*batch, *a2.shape[-2:]).reshape(n, *a2.shape[-2:])
+    eb = b2.expand(*batch, *b2.shape[-2:]).reshape(n, *b2.shape[-2:])
+    out = bmm(ea, eb)
+    from core.ops.shape import UnsafeViewBackward0
+
+    shape = tuple(batch) + (a2.shape[-2], b2.shape[-1])
+    result = apply_op(UnsafeViewBackward0, (out,), shape)
+    if a.ndim == 1:
+        result = result.squeeze(-2)
+    if b.ndim == 1:
+        result = result.squeeze(-1)
+    return result

@@ -1,0 +1,423 @@
+"""Elementwise math: functions, methods, in-place ``_`` variants and ``out=``, with PyTorch's dtypes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core import dtypes as _dt
+from core._dispatch import (
+    as_operand,
+    binary,
+    inplace,
+    needs_copy_for_inplace,
+    promote,
+    shallow_copy_for_inplace,
+    unary,
+    write_out,
+)
+from core.autograd.grad_mode import _state as _grad_state
+from core.ops import elementwise as E
+from core.tensor import Tensor
+
+
+def _finish(result: Tensor, out: Tensor | None) -> Tensor:
+    return result if out is None else write_out(out, result)
+
+
+def _no_bool_sub(a: Any, b: Any) -> None:
+    if (isinstance(a, Tensor) and a.dtype is _dt.bool_) and (
+        (isinstance(b, Tensor) and b.dtype is _dt.bool_) or isinstance(b, bool)
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+
+
+def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]:
+    if isinstance(input, Tensor):
+        return input, other, False
+    if isinstance(other, Tensor):
+        return other, input, True
+    raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+# --- binary arithmetic --------------------------------------------------------------------------
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    a, b, swapped = _tensor_first(input, other, "add")
+    if swapped and not isinstance(b, Tensor):
+        return _finish(binary(E.AddBackward0, a, b) if alpha == 1 else add(a * alpha, b), out)
+    return _finish(binary(E.AddBackward0, a, b, alpha), out)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    _no_bool_sub(input, other)
+    if not isinstance(input, Tensor):
+        return _finish(rsub(other, input, alpha=alpha), out)
+    return _finish(binary(E.SubBackward0, input, other, alpha), out)
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input``."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    return binary(E.RsubBackward1, input, other, alpha)
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    a, b, _ = _tensor_first(input, other, "mul")
+    return _finish(binary(E.MulBackward0, a, b), out)
+
+
+def _float_result(a: Tensor, b: Any) -> _dt.dtype:
+    d = promote(a, as_operand(b, a))
+    return d if d.is_floating_point else _dt.get_default_dtype()
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    if not isinstance(input, Tensor):
+        if isinstance(other, Tensor):
+            from core._dispatch import Scalar
+
+            if type(input) in Scalar and rounding_mode is None:
+                return _finish(mul(reciprocal(other), input), out)
+            from core._creation import tensor
+
+            input = tensor(input)
+        else:
+            raise TypeError("div(): argument 'input' must be Tensor")
+    if rounding_mode is None:
+        return _finish(binary(E.DivBackward0, input, other, out_dtype=_float_result(input, other)), out)
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    other = as_operand(other, input)
+    d = promote(input, other)
+    if not d.is_floating_point:
+        return _finish(_int_div(input, other, rounding_mode, d), out)
+    return _finish(binary(E.DivBackward2, input, other, rounding_mode), out)
+
+
+def _int_div(a: Tensor, b: Any, mode: str, d: _dt.dtype) -> Tensor:
+    x = a._data.astype(d.np)
+    y = b._data.astype(d.np) if isinstance(b, Tensor) else b
+    if np.any(np.asarray(y) == 0):
+        raise ZeroDivisionError("ZeroDivisionError")
+    q = np.floor_divide(x, y) if mode == "floor" else (np.trunc(np.true_divide(x, y))).astype(d.np)
+    return Tensor._wrap(np.asarray(q).astype(d.np))
+
+
+def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    return div(input, other, out=out)
+
+
+def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    if not isinstance(input, Tensor):
+        from core._creation import tensor
+
+        input = tensor(input)
+    other = as_operand(other, input)
+    if isinstance(other, Tensor):
+        return _finish(binary(E.RemainderBackward1, input, other), out)
+    return _finish(binary(E.RemainderBackward0, input, other), out)
+
+
+def fmod(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
+    d = promote(input, as_operand(other, input))
+    o = other._data if isinstance(other, Tensor) else other
+    return _finish(Tensor._wrap(np.fmod(input._data.astype(d.np), o)), out)
+
+
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
+    if not isinstance(input, Tensor):
+        base = input
+        e = exponent
+        d = promote(e, as_operand(base, e))
+        return _finish(binary(E.PowBackward2, e, base, out_dtype=d), out)
+    exponent = as_operand(exponent, input)
+    if isinstance(exponent, Tensor):
+        return _finish(binary(E.PowBackward1, input, exponent), out)
+    if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    d = promote(input, exponent)
+    if input._data.dtype == d.np:
+        from core.autograd.function import apply_op
+
+        return _finish(apply_op(E.PowBackward0, (input,), exponent), out)
+    from core._dispatch import apply_cast
+
+    return _finish(apply_cast(E.PowBackward0, (input,), [input._data.astype(d.np)], exponent), out)
+
+
+def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    return pow(input, 2, out=out)
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    return _finish(binary(E.MaximumBackward0, input, other), out)
+
+
+def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    return _finish(binary(E.MinimumBackward0, input, other), out)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Tensor | None = None) -> Tensor:
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {_dt.from_numpy(cond.dtype).name.capitalize()}")
+    if not isinstance(input, Tensor):
+        from core._creation import tensor
+
+        if not isinstance(other, Tensor):
+            input = tensor(input)
+        else:
+            d = promote(other, as_operand(input, other))
+            input = tensor(input, dtype=d, device=other.device)
+    other = as_operand(other, input)
+    if not isinstance(other, Tensor):
+        from core._creation import tensor
+
+        other = tensor(other, dtype=promote(input, other), device=input.device)
+    return _finish(binary(E.WhereBackward0, input, other, cond), out)
+
+
+# --- unary ---------------------------------------------------------------------------------------
+def _unary(cls: type, to_float: bool, name: str) -> Any:
+    def fn(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        return _finish(unary(cls, input, to_float=to_float), out)
+
+    fn.__name__ = name
+    fn.__doc__ = f"{name}(input) elementwise; {cls.__doc__}"
+    return fn
+
+
+_FLOAT_UNARY = {
+    "exp": E.ExpBackward0, "log": E.LogBackward0, "log1p": E.Log1PBackward0,
+    "sqrt": E.SqrtBackward0, "rsqrt": E.RsqrtBackward0, "sin": E.SinBackward0,
+    "cos": E.CosBackward0, "tan": E.TanBackward0, "tanh": E.TanhBackward0,
+    "sigmoid": E.SigmoidBackward0, "reciprocal": E.ReciprocalBackward0,
+}
+_SAME_UNARY = {
+    "abs": E.AbsBackward0, "relu": E.ReluBackward0, "floor": E.FloorBackward0,
+    "ceil": E.CeilBackward0, "round": E.RoundBackward0, "sign": E.SignBackward0,
+    "trunc": E.TruncBackward0,
+}
+UNARY: dict[str, Any] = {}
+for _name, _cls in _FLOAT_UNARY.items():
+    UNARY[_name] = _unary(_cls, True, _name)
+for _name, _cls in _SAME_UNARY.items():
+    UNARY[_name] = _unary(_cls, False, _name)
+globals().update(UNARY)
+_round0 = UNARY["round"]
+
+
+def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:  # noqa: A001
+    """Half to even, as PyTorch; ``decimals`` scales, rounds and scales back."""
+    if decimals == 0:
+        return _round0(input, out=out)
+    scale = 10.0**decimals
+    return _finish(_round0(input * scale) / scale, out)
+
+
+def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    if input.dtype is _dt.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return _finish(unary(E.NegBackward0, input), out)
+
+
+negative = neg
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from core._creation import full_like
+
+        lo = min if isinstance(min, Tensor) else full_like(input, -np.inf if min is None else min)
+        hi = max if isinstance(max, Tensor) else full_like(input, np.inf if max is None else max)
+        from core._dispatch import apply_cast
+
+        d = input.dtype
+        return _finish(
+            apply_cast(E.ClampBackward0, (input, lo, hi), [input._data, lo._data.astype(d.np), hi._data.astype(d.np)]),
+            out,
+        )
+    d = input.dtype
+    for bound in (min, max):
+        if isinstance(bound, float) and not d.is_floating_point:
+            d = _dt.get_default_dtype()
+    if d is not input.dtype:
+        input = input.to(d)
+    return _finish(unary(E.ClampBackward1, input, min, max), out)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    return clamp(input, max=max)
+
+
+# --- comparisons and logic (never differentiable) ---------------------------------------------
+def _compare(ufunc: Any, name: str) -> Any:
+    def fn(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
+        if not isinstance(input, Tensor):
+            from core._creation import tensor
+
+            input = tensor(input)
+        other = as_operand(other, input)
+        d = promote(input, other)
+        a = input._data if input._data.dtype == d.np else input._data.astype(d.np)
+        b = other._data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor):
+            from core._dispatch import check_same_device
+
+            check_same_device(input, other)
+            if b.dtype != d.np:
+                b = b.astype(d.np)
+        return _finish(Tensor._wrap(ufunc(a, b)), out)
+
+    fn.__name__ = name
+    return fn
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    return tuple(input.shape) == tuple(other.shape) and bool(np.all(input._data == other._data))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    o = other._data if isinstance(other, Tensor) else other
+    return Tensor._wrap(np.isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _logical(ufunc: Any, name: str) -> Any:
+    def fn(input: Tensor, other: Any = None, *, out: Tensor | None = None) -> Tensor:
+        if ufunc is np.logical_not:
+            return _finish(Tensor._wrap(np.logical_not(input._data)), out)
+        o = other._data if isinstance(other, Tensor) else other
+        return _finish(Tensor._wrap(ufunc(input._data, o)), out)
+
+    fn.__name__ = name
+    return fn
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+logical_not = _logical(np.logical_not, "logical_not")
+
+
+def _bitwise(ufunc: Any, name: str, op: str) -> Any:
+    def fn(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
+        if not isinstance(input, Tensor):
+            input, other = other, input
+        other = as_operand(other, input)
+        d = promote(input, other)
+        if d.is_floating_point:
+            raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and '{type(other).__name__}'"
+                            if not isinstance(other, Tensor) else
+                            f'"{name}_cpu" not implemented for \'{d.name.capitalize()}\'')
+        a = input._data.astype(d.np, copy=False)
+        b = other._data.astype(d.np, copy=False) if isinstance(other, Tensor) else other
+        return _finish(Tensor._wrap(ufunc(a, b)), out)
+
+    fn.__name__ = name
+    return fn
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "&")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "|")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "^")
+
+
+def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _finish(Tensor._wrap(np.invert(input._data)), out)
+
+
+def isnan(input: Tensor) -> Tensor:
+    return Tensor._wrap(np.isnan(input._data))
+
+
+def isinf(input: Tensor) -> Tensor:
+    return Tensor._wrap(np.isinf(input._data))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return Tensor._wrap(np.isfinite(input._data))
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
+    return Tensor._wrap(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
+    return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64))
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    return input + weight * (end - input)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return input + value * tensor1 * tensor2
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return input + value * tensor1 / tensor2
+
+
+# --- in-place variants ------------------------------------------------------------------------
+def make_inplace(fn: Any, cls: type | None = None) -> Any:
+    """``x.add_(y)``: the out-of-place op written into x, x taking its history."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if not _grad_state.enabled or not (self._requires_grad or _any_requires_grad(args)):
+            result = fn(self, *args, **kwargs)
+            return inplace(self, result)
+        src = self
+        if cls is not None and needs_copy_for_inplace(cls, self):
+            src = shallow_copy_for_inplace(self)
+        return inplace(self, fn(src, *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _any_requires_grad(args: tuple) -> bool:
+    return any(isinstance(a, Tensor) and a._requires_grad for a in args)

@@ -1,0 +1,424 @@
+"""The backward engine as an iterator of steps.
+
+``backward_steps`` executes the graph one node at a time, in PyTorch's order (a node runs once all
+the gradients it waits for have arrived; among ready nodes, the most recently created runs first,
+and leaf accumulators run as soon as they are ready). ``Tensor.backward``, ``autograd.backward``
+and ``autograd.grad`` drain the same iterator, so stepping and running can never disagree.
+
+Abandoning a stepped pass halfway (closing or dropping the iterator) leaves every leaf's ``.grad``
+as accumulated by the steps already taken, and frees the saved tensors of the nodes already
+executed unless ``retain_graph`` was true; nodes not yet reached keep theirs. The app's stepper
+passes ``retain_graph=True`` and restores the leaves' gradients on Reset.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.autograd import anomaly
+from core.autograd.function import (
+    SECOND_BACKWARD_MESSAGE,
+    AccumulateGrad,
+    Node,
+    edge_of,
+)
+from core.autograd.grad_mode import _state as _grad_state
+
+
+@dataclass
+class StepRecord:
+    """One executed node: what it received and produced (PyTorch's hook naming)."""
+
+    node: Node
+    grad_outputs: tuple[Any, ...]  # gradients the node received (Tensor or None)
+    grad_inputs: tuple[Any, ...]  # gradients it produced, aligned with next_functions
+    variable: Any = None  # for AccumulateGrad: the leaf, its .grad already updated
+    grad_before: Any = None  # for AccumulateGrad: a copy of the leaf's .grad before the step
+
+
+def _sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum ``grad`` down to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
+    )
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    if lead:
+        out = out.reshape(shape)
+    return out
+
+
+def _check_versions(node: Node) -> None:
+    for box, version, shape, dt, creator in node._saved_versions:
+        if box[0] != version:
+            what = f"output 0 of {creator}" if creator else "a leaf"
+            kind = _legacy_type_name(dt)
+            dims = ", ".join(str(s) for s in shape)
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{kind} [{dims}]], which is {what}, is at version {box[0]}; "
+                f"expected version {version} instead. Hint: enable anomaly detection to find the "
+                "operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True)."
+            )
+
+
+def _legacy_type_name(dt: Any) -> str:
+    names = {
+        "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    }
+    return f"torch.{names.get(dt.name, dt.name)}Tensor"
+
+
+def _wrap(a: Any) -> Any:
+    if a is None:
+        return None
+    from core.tensor import Tensor
+
+    return Tensor._wrap(a)
+
+
+def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
+    deps: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _make_roots(tensors: Sequence[Any], grad_tensors: Sequence[Any] | None) -> list[tuple]:
+    from core.tensor import Tensor
+
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"got {len(grad_tensors)} gradients for {len(tensors)} tensors: pass one per tensor"
+        )
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t.dtype.is_floating_point:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
+                )
+            xp = t._xp()
+            garr = xp.ones(t._data.shape, dtype=t._data.dtype)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._wrap(t._xp().asarray(g, dtype=t._data.dtype))
+            if tuple(g.shape) != tuple(t.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has "
+                    f"a shape of {t.shape}."
+                )
+            garr = g._data
+        node, nr = edge_of(t)
+        roots.append((node, nr, garr))
+    return roots
+
+
+def backward_steps(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    inputs: Sequence[Any] | None = None,
+    *,
+    _accumulate: bool = True,
+    _capture: dict | None = None,
+) -> Iterator[StepRecord]:
+    """Yield one ``StepRecord`` per executed node; leaves' ``.grad`` accumulate as it goes."""
+    from core.tensor import Tensor
+
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    roots = _make_roots(list(tensors), grad_tensors)
+    keep = bool(retain_graph)
+    buffers: dict[Node, list[Any]] = {}
+    for node, nr, garr in roots:
+        buf = buffers.setdefault(node, [None] * node_outputs(node))
+        buf[nr] = garr if buf[nr] is None else buf[nr] + garr
+    root_nodes = list(buffers)
+    deps = _collect_dependencies(root_nodes)
+    ready = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
+    heapq.heapify(ready)
+    only = {id(edge_of(t)[0]): t for t in inputs} if inputs is not None else None
+    prev_grad_mode = _grad_state.enabled
+    while ready:
+        _, _, node = heapq.heappop(ready)
+        grads = buffers.pop(node)
+        _grad_state.enabled = False  # backward formulas build no graph
+        try:
+            record = _execute(node, grads, keep, _accumulate, only, _capture)
+        finally:
+            _grad_state.enabled = prev_grad_mode
+        for (nxt, nr), g in zip(node.next_functions, record[1]):
+            if nxt is None:
+                continue
+            if g is not None:
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * node_outputs(nxt)
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                else:
+                    _skip_subgraph(nxt, deps, buffers, ready)
+        yield StepRecord(
+            node,
+            tuple(_wrap(g) for g in grads),
+            tuple(_wrap(g) for g in record[1]),
+            record[2],
+            record[3],
+        )
+
+
+def node_outputs(node: Node) -> int:
+    return getattr(node, "num_outputs", 1)
+
+
+def _skip_subgraph(node: Node, deps: dict, buffers: dict, ready: list) -> None:
+    """A node that received no gradient at all does not run; release what waits on it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for nxt, _ in n.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                else:
+                    stack.append(nxt)
+
+
+def _execute(
+    node: Node, grads: list, keep: bool, accumulate: bool, only: dict | None, capture: dict | None
+) -> tuple:
+    if node._pre_hooks or node._tensor_pre_hooks or node._retain_grad:
+        grads = _run_pre_hooks(node, grads)
+    if isinstance(node, AccumulateGrad):
+        return _accumulate_leaf(node, grads[0], accumulate, only, capture)
+    if node._released:
+        raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+    if node._saved_versions:
+        _check_versions(node)
+    if node_outputs(node) > 1:
+        grads = [
+            g if g is not None else _zeros(meta) for g, meta in zip(grads, node._output_meta)
+        ]
+    out = node.backward(*grads)
+    out = _conform(node, out)
+    if node._hooks:
+        out = _run_post_hooks(node, out, grads)
+    if anomaly._state.enabled and anomaly._state.check_nan:
+        _check_nan(node, out)
+    if not keep and (node._saved_arrays or node._saved_versions):
+        _release(node)
+    return grads, out, None, None
+
+
+# What a released node keeps: its place in the graph, for viewers and for the error message.
+_STRUCTURE = (
+    "next_functions", "needs_input_grad", "_input_meta", "_seq", "_metadata", "_hooks",
+    "_pre_hooks", "_tensor_pre_hooks", "_retain_grad", "_output_meta", "num_outputs",
+)
+
+
+def _release(node: Node) -> None:
+    """Free the saved arrays (PyTorch frees saved tensors after backward without retain_graph)."""
+    d = node.__dict__
+    kept = {k: d[k] for k in _STRUCTURE if k in d}
+    d.clear()
+    d.update(kept)
+    node._released = True
+
+
+def _zeros(meta: tuple) -> Any:
+    import numpy as np
+
+    shape, dt = meta
+    return np.zeros(shape, dtype=dt)
+
+
+def _conform(node: Node, out: tuple) -> tuple:
+    """Undo broadcasting and match each input's dtype: once, here, for every op."""
+    fixed = []
+    for g, (shape, dt), need in zip(out, node._input_meta, node.needs_input_grad):
+        if g is None or not need:
+            fixed.append(None)
+            continue
+        if g.shape != shape:
+            g = _sum_to(g, shape)
+        if g.dtype != dt:
+            g = g.astype(dt)
+        fixed.append(g)
+    return tuple(fixed)
+
+
+def _accumulate_leaf(node: AccumulateGrad, grad: Any, accumulate: bool, only: dict | None, capture):
+    from core.tensor import Tensor
+
+    var = node.variable
+    if grad is None:
+        return [grad], (), var, None
+    if grad.shape != var._data.shape:
+        grad = _sum_to(grad, var._data.shape)
+    if grad.dtype != var._data.dtype:
+        grad = grad.astype(var._data.dtype)
+    if capture is not None and id(node) in capture:
+        prev = capture[id(node)]
+        capture[id(node)] = grad if prev is None else prev + grad
+    before = None
+    if accumulate and (only is None or id(node) in only):
+        old = var._grad
+        before = old.detach().clone() if old is not None else None
+        if old is None:
+            # Always a fresh buffer: the arriving array may be shared with another leaf's grad.
+            var._grad = Tensor._wrap(grad.copy())
+        else:
+            if _grad_state.enabled:
+                var._grad = Tensor._wrap(old._data + grad)
+            else:
+                old._data += grad
+                old._vbox[0] += 1
+    return [grad], (), var, before
+
+
+def _run_pre_hooks(node: Node, grads: list) -> list:
+    from core.tensor import Tensor
+
+    grads = list(grads)
+    for nr, hooks in (node._tensor_pre_hooks or {}).items():
+        for hook in hooks:
+            if grads[nr] is None:
+                continue
+            r = hook(Tensor._wrap(grads[nr]))
+            if r is not None:
+                grads[nr] = r._data
+    for nr, ref in (node._retain_grad or {}).items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            g = grads[nr]
+            t._grad = Tensor._wrap(g.copy()) if t._grad is None else Tensor._wrap(t._grad._data + g)
+    for hook in node._pre_hooks or ():
+        r = hook(tuple(_wrap(g) for g in grads))
+        if r is not None:
+            grads = [g._data if g is not None else None for g in r]
+    return grads
+
+
+def _run_post_hooks(node: Node, out: tuple, grads: list) -> tuple:
+    for hook in node._hooks:
+        r = hook(tuple(_wrap(g) for g in out), tuple(_wrap(g) for g in grads))
+        if r is not None:
+            out = tuple(g._data if g is not None else None for g in r)
+    return out
+
+
+def _check_nan(node: Node, out: tuple) -> None:
+    from core.backend import array_module
+
+    for i, g in enumerate(out):
+        if g is not None and array_module(g).isnan(g).any():
+            anomaly.warn_forward_trace(node)
+            raise RuntimeError(f"Function '{type(node).__name__}' returned nan values in its {i}th output.")
+
+
+# --- the public entry points, each a drain of backward_steps ---------------------------------
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Any] | None = None,
+) -> None:
+    """Compute and accumulate gradients of ``tensors`` into the leaves' ``.grad``."""
+    if create_graph:
+        warnings.warn(
+            "create_graph=True is not supported by core: higher-order gradients are not built; "
+            "the first-order gradients are computed as usual.",
+            stacklevel=2,
+        )
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, inputs):
+        pass
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``."""
+    from core.tensor import Tensor
+
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    capture: dict = {}
+    nodes = []
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        node, _ = edge_of(t)
+        nodes.append((node, t))
+    # Non-leaf inputs: capture the gradient flowing into their grad_fn via a retain-style hook.
+    captured_nonleaf: dict[int, Any] = {}
+    handles = []
+    for node, t in nodes:
+        if isinstance(node, AccumulateGrad):
+            capture[id(node)] = None
+        else:
+            def hook(g: Any, key: int = id(t)) -> None:
+                prev = captured_nonleaf.get(key)
+                captured_nonleaf[key] = g._data if prev is None else prev + g._data
+
+            handles.append(t.register_hook(hook))
+    try:
+        for _ in backward_steps(outputs, grad_outputs, retain_graph, _accumulate=False, _capture=capture):
+            pass
+    finally:
+        for h in handles:
+            h.remove()
+    result = []
+    for node, t in nodes:
+        g = capture.get(id(node)) if isinstance(node, AccumulateGrad) else captured_nonleaf.get(id(t))
+        if g is None:
+            if materialize_grads:
+                g = t._xp().zeros(t._data.shape, dtype=t._data.dtype)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+        result.append(_wrap(g))
+    return tuple(result)

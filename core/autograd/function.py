@@ -1,0 +1,298 @@
+"""Graph nodes: the base of every backward op, AccumulateGrad for leaves, and autograd.Function.
+
+An op is one ``Node`` subclass named as PyTorch names its ``grad_fn`` (``MulBackward0``) with
+``forward`` and ``backward`` side by side on raw arrays. ``apply_op`` runs the forward and, when
+grad mode is on and an input requires grad, records the edges (``next_functions``) and the versions
+of the tensors the op saved, so the engine can detect an in-place change made after the forward.
+The engine, not the op, undoes broadcasting and casts each gradient to its input's dtype.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from core.autograd import anomaly
+from core.autograd.grad_mode import _state as _grad_state
+
+if TYPE_CHECKING:
+    from core.tensor import Tensor
+
+_sequence = itertools.count()
+_NO_EDGE = (None, 0)
+
+
+class Node:
+    """A backward function in the graph (PyTorch's ``torch.autograd.graph.Node``)."""
+
+    # Names of the inputs saved for backward (PyTorch's ``_saved_self`` ...) and whether the
+    # result is saved; the engine checks their version counters before running ``backward``.
+    saves: tuple[str, ...] = ()
+    saves_result = False
+    num_outputs = 1
+
+    next_functions: tuple[tuple[Node | None, int], ...] = ()
+    needs_input_grad: tuple[bool, ...] = ()
+    _input_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+    _saved_versions: tuple[tuple[list[int], int, Any, str | None], ...] = ()
+    _saved_arrays: tuple[Any, ...] = ()
+    _released = False
+    _pre_hooks: list | None = None
+    _hooks: list | None = None
+    _tensor_pre_hooks: dict[int, list] | None = None
+    _retain_grad: dict[int, Any] | None = None
+    _metadata: dict | None = None
+    _seq = 0
+
+    def forward(self, *args: Any) -> Any:  # pragma: no cover - every op overrides it
+        raise NotImplementedError
+
+    def backward(self, *grads: Any) -> tuple[Any, ...]:  # pragma: no cover
+        raise NotImplementedError
+
+    # --- PyTorch's inspection surface -------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn: Any) -> _RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after the node runs; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn: Any) -> _RemovableHandle:
+        """``fn(grad_outputs)`` before the node runs; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        self._check_not_released()
+        from core.tensor import Tensor
+
+        return tuple(Tensor._wrap(a) for a in self._saved_arrays)
+
+    def __getattr__(self, attr: str) -> Any:
+        # ``_saved_self``, ``_saved_other``, ``_saved_result``: PyTorch's names for saved tensors.
+        if attr.startswith("_saved_"):
+            key = attr[len("_saved_"):]
+            names = (*type(self).saves, *(("result",) if type(self).saves_result else ()))
+            if key in names:
+                self._check_not_released()
+                from core.tensor import Tensor
+
+                return Tensor._wrap(self._saved_arrays[names.index(key)])
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def _check_not_released(self) -> None:
+        if self._released:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grads: Any) -> Any:
+        return self.backward(*grads)
+
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, fn: Any) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class AccumulateGrad(Node):
+    """Leaf sink: adds the arriving gradient into ``variable.grad``."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self._seq = 1 << 62  # runs as soon as it is ready, as in PyTorch
+        self._input_meta = ((variable._data.shape, variable._data.dtype),)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def backward(self, grad: Any) -> tuple[Any, ...]:
+        return ()
+
+
+def edge_of(t: Tensor) -> tuple[Node | None, int]:
+    """The graph edge a tensor contributes as an input: its grad_fn, or its leaf accumulator."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        acc = t._accumulator() if t._accumulator is not None else None
+        if acc is None:
+            acc = AccumulateGrad(t)
+            t._accumulator = weakref.ref(acc)
+        return (acc, 0)
+    return _NO_EDGE
+
+
+def apply_op(cls: type[Node], tensors: tuple[Tensor, ...], *params: Any) -> Tensor:
+    """Run ``cls().forward`` on the tensors' arrays and record the graph when it is needed."""
+    from core.tensor import Tensor
+
+    node = cls()
+    out = node.forward(*[t._data for t in tensors], *params)
+    if _grad_state.enabled:
+        for t in tensors:
+            if t._requires_grad:
+                return _record(node, tensors, out, Tensor)
+    return Tensor._wrap(out)
+
+
+def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: type) -> Any:
+    edges = tuple(edge_of(t) for t in tensors)
+    node.next_functions = edges
+    node.needs_input_grad = tuple(e[0] is not None for e in edges)
+    node._input_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+    node._seq = next(_sequence)
+    cls = type(node)
+    if cls.num_outputs == 1:
+        result = Tensor._wrap(out)
+        result._requires_grad = True
+        result.grad_fn = node
+        results = (result,)
+    else:
+        results = tuple(Tensor._wrap(o) for o in out)
+        for i, r in enumerate(results):
+            r._requires_grad = True
+            r.grad_fn = node
+            r._output_nr = i
+        node._output_meta = tuple((o.shape, o.dtype) for o in out)
+    if cls.saves or cls.saves_result:
+        _record_saved(node, tensors, results[0], cls)
+    if anomaly._state.enabled:
+        node.metadata["traceback_"] = anomaly.forward_trace()
+    return results[0] if cls.num_outputs == 1 else results
+
+
+def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
+    # Versions, shapes and creators only: holding the result tensor itself would make a cycle
+    # (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
+    saved = [(t, t.grad_fn.name() if t.grad_fn is not None else None) for t in tensors[: len(cls.saves)]]
+    if cls.saves_result:
+        saved.append((result, cls.__name__))
+    node._saved_versions = tuple(
+        (t._vbox, t._vbox[0], tuple(t._data.shape), t.dtype, creator) for t, creator in saved
+    )
+    node._saved_arrays = tuple(t._data for t, _ in saved)
+
+
+class FunctionCtx:
+    """The ``ctx`` of a custom ``autograd.Function``."""
+
+    def __init__(self) -> None:
+        self.saved_tensors_: tuple = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        self.saved_tensors_ = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return self.saved_tensors_
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+
+class _FunctionBackwardNode(Node):
+    """The graph node of a user's ``autograd.Function`` (named ``<Name>Backward``)."""
+
+    def backward(self, *grads: Any) -> tuple[Any, ...]:
+        from core.autograd.grad_mode import no_grad
+        from core.tensor import Tensor
+
+        with no_grad():
+            wrapped = [Tensor._wrap(g) if g is not None else None for g in grads]
+            result = self._function.backward(self._ctx, *wrapped)
+        if not isinstance(result, tuple):
+            result = (result,)
+        grads_out = []
+        for i in self._tensor_positions:
+            g = result[i] if i < len(result) else None
+            grads_out.append(g._data if isinstance(g, Tensor) else g)
+        return tuple(grads_out)
+
+
+class Function:
+    """Base for a user's differentiable op: static ``forward(ctx, ...)`` and ``backward(ctx, ...)``."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        from core.autograd.grad_mode import no_grad
+        from core.tensor import Tensor
+
+        ctx = FunctionCtx()
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        tensors = tuple(args[i] for i in positions)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            out = cls.forward(ctx, *args, **kwargs)
+        if not (_grad_state.enabled and any(t.requires_grad for t in tensors)):
+            return out
+        node_cls = _custom_node_class(cls)
+        node = node_cls()
+        node._function, node._ctx, node._tensor_positions = cls, ctx, positions
+        outs = out if isinstance(out, tuple) else (out,)
+        node.num_outputs = len(outs)
+        node.next_functions = tuple(edge_of(t) for t in tensors)
+        node.needs_input_grad = tuple(e[0] is not None for e in node.next_functions)
+        node._input_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+        node._output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        node._seq = next(_sequence)
+        results = []
+        for i, o in enumerate(outs):
+            # An output returned as-is from the inputs is still a new graph node's output.
+            r = Tensor._wrap(o._data) if any(o is t for t in tensors) else o
+            r._requires_grad, r.grad_fn, r._output_nr = True, node, i
+            results.append(r)
+        return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+_CUSTOM_NODES: dict[type, type[Node]] = {}
+
+
+def _custom_node_class(fn_cls: type) -> type[Node]:
+    if fn_cls not in _CUSTOM_NODES:
+        _CUSTOM_NODES[fn_cls] = type(f"{fn_cls.__name__}Backward", (_FunctionBackwardNode,), {})
+    return _CUSTOM_NODES[fn_cls]

@@ -1,0 +1,5 @@
+"""``torch.autograd.graph`` names."""
+
+from core.autograd.function import Node
+
+__all__ = ["Node"]

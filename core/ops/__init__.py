@@ -1,0 +1,1 @@
+"""Differentiable ops, one small ``Node`` subclass each, grouped by kind."""

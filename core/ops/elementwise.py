@@ -1,0 +1,514 @@
+"""Elementwise ops. Gradients are computed at the broadcast shape; the engine sums them back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core.autograd.function import Node
+
+
+def _is_array(x: Any) -> bool:
+    return hasattr(x, "shape")
+
+
+# --- binary arithmetic -------------------------------------------------------------------------
+class AddBackward0(Node):
+    """d(a + alpha*b) = da + alpha*db"""
+
+    def forward(self, a: Any, b: Any, alpha: Any = 1) -> Any:
+        self.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    def backward(self, g: Any) -> tuple:
+        return g, (g if self.alpha == 1 else g * self.alpha)
+
+
+class SubBackward0(Node):
+    """d(a - alpha*b) = da - alpha*db"""
+
+    def forward(self, a: Any, b: Any, alpha: Any = 1) -> Any:
+        self.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    def backward(self, g: Any) -> tuple:
+        return g, (-g if self.alpha == 1 else g * -self.alpha)
+
+
+class RsubBackward1(Node):
+    """d(s - alpha*a) = -alpha*da  (a Python scalar minus a tensor)"""
+
+    def forward(self, a: Any, s: Any, alpha: Any = 1) -> Any:
+        self.alpha = alpha
+        return s - a if alpha == 1 else s - alpha * a
+
+    def backward(self, g: Any) -> tuple:
+        return (-g if self.alpha == 1 else g * -self.alpha,)
+
+
+class MulBackward0(Node):
+    """d(a*b) = b da + a db"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        ga = g * self.b if need[0] else None
+        gb = g * self.a if len(need) > 1 and need[1] else None
+        return ga, gb
+
+
+class DivBackward0(Node):
+    """d(a/b) = da/b - a db/b^2"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        ga = g / self.b if need[0] else None
+        gb = -g * self.a / (self.b * self.b) if len(need) > 1 and need[1] else None
+        return ga, gb
+
+
+class DivBackward2(Node):
+    """rounded division is piecewise constant: zero gradient"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any, mode: str) -> Any:
+        self.a = a
+        q = a / b
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    def backward(self, g: Any) -> tuple:
+        z = np.zeros_like(g)
+        return z, z
+
+
+class RemainderBackward0(Node):
+    """d(a mod s) = da  (s a scalar)"""
+
+    def forward(self, a: Any, s: Any) -> Any:
+        return np.remainder(a, s)
+
+    def backward(self, g: Any) -> tuple:
+        return (g,)
+
+
+class RemainderBackward1(Node):
+    """d(a mod b) = da - floor(a/b) db"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return np.remainder(a, b)
+
+    def backward(self, g: Any) -> tuple:
+        return g, -g * np.floor(self.a / self.b)
+
+
+class PowBackward0(Node):
+    """d(a^p) = p a^(p-1) da  (p a number)"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any, p: Any) -> Any:
+        self.a, self.p = a, p
+        if p == 2:
+            return a * a
+        return np.power(a, p)
+
+    def backward(self, g: Any) -> tuple:
+        p = self.p
+        if p == 0:
+            return (np.zeros_like(g),)
+        if p == 2:
+            return (g * 2 * self.a,)
+        return (g * p * np.power(self.a, p - 1),)
+
+
+class PowBackward1(Node):
+    """d(a^b) = b a^(b-1) da + a^b ln(a) db"""
+
+    saves = ("self", "exponent")
+    saves_result = True
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        self.out = np.power(a, b)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        a, b = self.a, self.b
+        ga = g * b * np.power(a, b - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gb = g * np.where(a > 0, self.out * np.log(np.where(a > 0, a, 1)), 0)
+        return ga, gb
+
+
+class PowBackward2(Node):
+    """d(s^a) = s^a ln(s) da  (s a scalar base)"""
+
+    saves_result = True
+
+    def forward(self, a: Any, s: Any) -> Any:
+        self.s = s
+        self.out = np.power(np.asarray(s, dtype=a.dtype), a) if np.isscalar(s) else np.power(s, a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        return (g * self.out * np.log(self.s),)
+
+
+class MaximumBackward0(Node):
+    """d max(a,b) = da where a>b, db where b>a, half each at ties"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, g: Any) -> tuple:
+        return _pick(g, self.a, self.b, greater=True)
+
+
+class MinimumBackward0(Node):
+    """d min(a,b) = da where a<b, db where b<a, half each at ties"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, g: Any) -> tuple:
+        return _pick(g, self.a, self.b, greater=False)
+
+
+def _pick(g: Any, a: Any, b: Any, greater: bool) -> tuple:
+    wa = (a > b) if greater else (a < b)
+    tie = a == b
+    fa = wa + tie * 0.5
+    fb = (~wa & ~tie) + tie * 0.5
+    return g * fa.astype(g.dtype), g * fb.astype(g.dtype)
+
+
+class WhereBackward0(Node):
+    """d where(c, a, b) = da where c, db elsewhere"""
+
+    def forward(self, a: Any, b: Any, cond: Any) -> Any:
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, g: Any) -> tuple:
+        z = np.zeros((), dtype=g.dtype)
+        return np.where(self.cond, g, z), np.where(self.cond, z, g)
+
+
+# --- unary -------------------------------------------------------------------------------------
+class NegBackward0(Node):
+    """d(-a) = -da"""
+
+    def forward(self, a: Any) -> Any:
+        return -a
+
+    def backward(self, g: Any) -> tuple:
+        return (-g,)
+
+
+class AbsBackward0(Node):
+    """d|a| = sign(a) da"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any) -> Any:
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, g: Any) -> tuple:
+        return (g * np.sign(self.a),)
+
+
+class ExpBackward0(Node):
+    """d exp(a) = exp(a) da"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        return (g * self.out,)
+
+
+class LogBackward0(Node):
+    """d ln(a) = da / a"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any) -> Any:
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    def backward(self, g: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / self.a,)
+
+
+class Log1PBackward0(Node):
+    """d ln(1+a) = da / (1+a)"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any) -> Any:
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a)
+
+    def backward(self, g: Any) -> tuple:
+        return (g / (1 + self.a),)
+
+
+class SqrtBackward0(Node):
+    """d sqrt(a) = da / (2 sqrt(a))"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        with np.errstate(invalid="ignore"):
+            self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (2 * self.out),)
+
+
+class RsqrtBackward0(Node):
+    """d a^(-1/2) = -a^(-3/2)/2 da"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.out = 1 / np.sqrt(a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        o = self.out
+        return (g * -0.5 * o * o * o,)
+
+
+class SinBackward0(Node):
+    """d sin(a) = cos(a) da"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any) -> Any:
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, g: Any) -> tuple:
+        return (g * np.cos(self.a),)
+
+
+class CosBackward0(Node):
+    """d cos(a) = -sin(a) da"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any) -> Any:
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, g: Any) -> tuple:
+        return (-g * np.sin(self.a),)
+
+
+class TanBackward0(Node):
+    """d tan(a) = (1 + tan(a)^2) da"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        self.out = np.tan(a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        return (g * (1 + self.out * self.out),)
+
+
+class TanhBackward0(Node):
+    """d tanh(a) = (1 - tanh(a)^2) da"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        self.out = np.tanh(a)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        o = self.out
+        return (g * (1 - o * o),)
+
+
+class SigmoidBackward0(Node):
+    """d s(a) = s(a) (1 - s(a)) da"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        # exp of -|a| only, so large inputs neither overflow nor warn
+        e = np.exp(-np.abs(a))
+        self.out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        o = self.out
+        return (g * o * (1 - o),)
+
+
+class ReluBackward0(Node):
+    """d relu(a) = da where a > 0"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        self.out = np.maximum(a, 0)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        return (g * (self.out > 0),)
+
+
+class ClampBackward1(Node):
+    """d clamp(a, lo, hi) = da inside [lo, hi], 0 outside  (scalar bounds)"""
+
+    saves = ("self",)
+
+    def forward(self, a: Any, lo: Any, hi: Any) -> Any:
+        self.a, self.lo, self.hi = a, lo, hi
+        return np.clip(a, lo, hi)
+
+    def backward(self, g: Any) -> tuple:
+        a = self.a
+        mask = np.ones(a.shape, dtype=bool)
+        if self.lo is not None:
+            mask &= a >= self.lo
+        if self.hi is not None:
+            mask &= a <= self.hi
+        return (g * mask,)
+
+
+class ClampBackward0(Node):
+    """d clamp(a, lo, hi) with tensor bounds: the gradient goes to whichever value is returned"""
+
+    saves = ("self", "min", "max")
+
+    def forward(self, a: Any, lo: Any, hi: Any) -> Any:
+        self.a, self.lo, self.hi = a, lo, hi
+        return np.minimum(np.maximum(a, lo), hi)
+
+    def backward(self, g: Any) -> tuple:
+        a, lo, hi = self.a, self.lo, self.hi
+        in_range = (a >= lo) & (a <= hi)
+        return g * in_range, g * ((a < lo) & (lo <= hi)), g * (hi < np.maximum(a, lo))
+
+
+class _ZeroGrad(Node):
+    """Piecewise-constant ops: the gradient is zero almost everywhere."""
+
+    fn: Any = None
+
+    def forward(self, a: Any) -> Any:
+        return type(self).fn(a)
+
+    def backward(self, g: Any) -> tuple:
+        return (np.zeros_like(g),)
+
+
+class FloorBackward0(_ZeroGrad):
+    """d floor(a) = 0"""
+
+    fn = staticmethod(np.floor)
+
+
+class CeilBackward0(_ZeroGrad):
+    """d ceil(a) = 0"""
+
+    fn = staticmethod(np.ceil)
+
+
+class RoundBackward0(_ZeroGrad):
+    """d round(a) = 0  (half to even, as PyTorch)"""
+
+    fn = staticmethod(np.round)
+
+
+class SignBackward0(_ZeroGrad):
+    """d sign(a) = 0"""
+
+    fn = staticmethod(np.sign)
+
+
+class TruncBackward0(_ZeroGrad):
+    """d trunc(a) = 0"""
+
+    fn = staticmethod(np.trunc)
+
+
+class ReciprocalBackward0(Node):
+    """d (1/a) = -da / a^2"""
+
+    saves_result = True
+
+    def forward(self, a: Any) -> Any:
+        with np.errstate(divide="ignore"):
+            self.out = 1 / a
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        o = self.out
+        return (-g * o * o,)
+
+
+class CloneBackward0(Node):
+    """d clone(a) = da"""
+
+    def forward(self, a: Any) -> Any:
+        return a.copy()
+
+    def backward(self, g: Any) -> tuple:
+        return (g,)
+
+
+class ToCopyBackward0(Node):
+    """d a.to(dtype/device) = da, converted back"""
+
+    def forward(self, a: Any, convert: Any) -> Any:
+        self.src_is_numpy = isinstance(a, np.ndarray)
+        return convert(a)
+
+    def backward(self, g: Any) -> tuple:
+        if self.src_is_numpy and not isinstance(g, np.ndarray):
+            from core.backend import to_numpy
+
+            g = to_numpy(g)
+        elif not self.src_is_numpy and isinstance(g, np.ndarray):
+            from core.backend import to_device
+
+            g = to_device(g, "cuda")
+        return (g,)

@@ -1,0 +1,90 @@
+"""Matrix products. Each keeps PyTorch's node (MmBackward0, AddmmBackward0, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core.autograd.function import Node
+
+
+class MmBackward0(Node):
+    """d(A@B) = dA @ B^T, A^T @ dB"""
+
+    saves = ("self", "mat2")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        return (g @ self.b.T if need[0] else None, self.a.T @ g if need[1] else None)
+
+
+class AddmmBackward0(Node):
+    """d(beta*C + alpha*A@B): dC = beta g, dA = alpha g B^T, dB = alpha A^T g"""
+
+    saves = ("self", "mat1", "mat2")
+
+    def forward(self, c: Any, a: Any, b: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+        self.a, self.b, self.beta, self.alpha = a, b, beta, alpha
+        out = a @ b
+        if alpha != 1:
+            out *= alpha
+        out += c if beta == 1 else beta * c
+        return out
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        ga = g if self.alpha == 1 else g * self.alpha
+        return (
+            (g if self.beta == 1 else g * self.beta) if need[0] else None,
+            ga @ self.b.T if need[1] else None,
+            self.a.T @ ga if need[2] else None,
+        )
+
+
+class BmmBackward0(Node):
+    """d(A@B) batched: dA = g @ B^T, dB = A^T @ g"""
+
+    saves = ("self", "mat2")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return np.matmul(a, b)
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        return (
+            np.matmul(g, np.swapaxes(self.b, -1, -2)) if need[0] else None,
+            np.matmul(np.swapaxes(self.a, -1, -2), g) if need[1] else None,
+        )
+
+
+class MvBackward0(Node):
+    """d(A@v) = outer(g, v), A^T @ g"""
+
+    saves = ("self", "vec")
+
+    def forward(self, a: Any, v: Any) -> Any:
+        self.a, self.v = a, v
+        return a @ v
+
+    def backward(self, g: Any) -> tuple:
+        need = self.needs_input_grad
+        return (np.outer(g, self.v) if need[0] else None, self.a.T @ g if need[1] else None)
+
+
+class DotBackward0(Node):
+    """d(u.v) = g v, g u"""
+
+    saves = ("self", "tensor")
+
+    def forward(self, u: Any, v: Any) -> Any:
+        self.u, self.v = u, v
+        return np.dot(u, v)
+
+    def backward(self, g: Any) -> tuple:
+        return g * self.v, g * self.u
