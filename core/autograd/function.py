@@ -10,6 +10,7 @@ The engine, not the op, undoes broadcasting and casts each gradient to its input
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)
+
+# Modules whose forward is running, innermost last: ``(thread id, dotted path, class name)``,
+# pushed by ``nn.Module.__call__``. ``_record`` tags each new node with the innermost entry of its
+# own thread so the graph viewer can group nodes by layer; empty means one falsy check per op.
+module_stack: list[tuple[int, str, str]] = []
 
 
 class Node:
@@ -187,7 +193,18 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: type) -> 
         _record_saved(node, tensors, results[0], cls)
     if anomaly._state.enabled:
         node.metadata["traceback_"] = anomaly.forward_trace()
+    if module_stack:
+        _tag_module(node)
     return results[0] if cls.num_outputs == 1 else results
+
+
+def _tag_module(node: Node) -> None:
+    me = threading.get_ident()
+    for tid, path, type_name in reversed(module_stack):
+        if tid == me:
+            node.metadata["module"] = path
+            node.metadata["module_type"] = type_name
+            return
 
 
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
