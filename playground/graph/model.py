@@ -213,7 +213,7 @@ def _add_saved(nodes: list[GraphNode], edges: list[GraphEdge], order: list[int])
         for nm in saved:
             try:
                 t = getattr(fn, "_saved_" + nm)
-            except (AttributeError, RuntimeError):
+            except (AttributeError, RuntimeError, IndexError):
                 continue  # freed by a backward without retain_graph
             shape = tuple(int(s) for s in t.shape)
             k = len(nodes)
@@ -263,7 +263,7 @@ def _module_label(mod: Any) -> tuple[str, str]:
 
 def _infer_groups(model: GraphModel) -> None:
     """Parameters named ``prefix.param`` form group ``prefix``; a node joins it when it consumes
-    such parameters (directly or through nodes that lead to nothing else)."""
+    such parameters, directly or through single-input nodes (``TBackward0``, a view)."""
     nodes = model.nodes
     children: dict[int, list[int]] = {n.key: [] for n in nodes}
     for e in model.edges:
@@ -278,9 +278,10 @@ def _infer_groups(model: GraphModel) -> None:
         node = nodes[key]
         if node.kind == "leaf":
             g = node.title.rsplit(".", 1)[0] if "." in node.title else None
+        elif len(children[key]) == 1:  # a view or transpose of a parameter (TBackward0)
+            g = param_group(children[key][0])
         else:
-            kids = {param_group(c) for c in children[key]}
-            g = kids.pop() if len(kids) == 1 and children[key] else None
+            g = None
         param_only[key] = g
         return g
 

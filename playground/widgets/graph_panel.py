@@ -12,16 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFileDialog,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
-    QTextBrowser,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +25,8 @@ from playground.graph.explain import explain
 from playground.graph.model import GraphModel, GraphNode, build_graph
 from playground.graph.numcheck import NumCheck, check_node
 from playground.graph.stepper import Step, Stepper
+from playground.widgets.graph_step_pane import StepPane
+from playground.widgets.graph_toolbar import build_toolbar
 from playground.widgets.graph_view import GraphView, NodeLook
 
 NodeRef = Any  # a GraphNode, its key, a core grad_fn Node, or a node's title ("x", "MulBackward0")
@@ -67,27 +63,16 @@ class GraphPanel(QWidget):
         self._names: dict[int, str] = {}
         self._grad_tensor: Any = None
         self.view = GraphView(self)
-        self.pane = QTextBrowser(self)
-        self.pane.setObjectName("graphStepPane")
-        self.pane.setOpenLinks(False)
-        self.check_label = QLabel("", self)
-        self.check_label.setWordWrap(True)
+        self.step_pane = StepPane(self)
+        self.pane = self.step_pane.text
+        self.check_label = self.step_pane.check_label
         self.status = QLabel("No tensor shown. Select a tensor with a grad_fn.", self)
         self.status.setObjectName("graphStatus")
-        self._build_toolbar()
-        check_btn = QPushButton("Check numerically", self)
-        check_btn.clicked.connect(self.check_current)
-        side = QWidget(self)
-        lay = QVBoxLayout(side)
-        lay.setContentsMargins(4, 0, 0, 0)
-        title = QLabel("<b>This step</b>", side)
-        lay.addWidget(title)
-        lay.addWidget(self.pane, 1)
-        lay.addWidget(check_btn)
-        lay.addWidget(self.check_label)
+        self.toolbar = build_toolbar(self)
+        self.step_pane.check_button.clicked.connect(self.check_current)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.view)
-        split.addWidget(side)
+        split.addWidget(self.step_pane)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([700, 280])
@@ -99,90 +84,6 @@ class GraphPanel(QWidget):
         self.view.nodeClicked.connect(self._on_click)
         self.view.nodeDoubleClicked.connect(self._on_double_click)
         self._refresh()
-
-    def _build_toolbar(self) -> None:
-        tb = self.toolbar = QToolBar("Graph", self)
-        tb.setObjectName("graphToolbar")
-
-        def act(
-            text: str, slot: Any, tip: str, key: Any = None, checkable: bool = False
-        ) -> QAction:
-            a = QAction(text, self)
-            a.setToolTip(tip)
-            a.setCheckable(checkable)
-            if key is not None:
-                a.setShortcut(QKeySequence(key))
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(slot)
-            tb.addAction(a)
-            self.addAction(a)
-            return a
-
-        self.act_step = act(
-            "Step", lambda: self.step(), "Execute one backward node (F10)", Qt.Key.Key_F10
-        )
-        self.act_run = act(
-            "Run",
-            lambda: self.run_to_end(),
-            "Run to the end or a breakpoint (F5)",
-            Qt.Key.Key_F5,
-        )
-        self.act_run_to = act(
-            "Run to",
-            lambda: self.run_to_node(self.selected),
-            "Run until the selected node has executed",
-        )
-        self.act_reset = act(
-            "Reset", lambda: self.reset(), "Restore the gradients of before the pass"
-        )
-        tb.addSeparator()
-        self.act_break = act(
-            "Break",
-            self._toggle_breakpoint,
-            "Break after the selected node (F9)",
-            Qt.Key.Key_F9,
-        )
-        self.act_nan = act(
-            "NaN/Inf",
-            lambda on: self.set_break_on_nonfinite(on),
-            "Stop when a NaN or Inf gradient appears",
-            checkable=True,
-        )
-        self.norm_box = QDoubleSpinBox(self)
-        self.norm_box.setDecimals(1)
-        self.norm_box.setRange(0, 1e12)
-        self.norm_box.setSpecialValueText("norm: off")
-        self.norm_box.setPrefix("norm > ")
-        self.norm_box.setMaximumWidth(130)
-        self.norm_box.setToolTip("Stop when a gradient norm exceeds this (0: off)")
-        self.norm_box.valueChanged.connect(lambda v: self.set_break_on_norm(v or None))
-        tb.addWidget(self.norm_box)
-        tb.addSeparator()
-        act("Fit", lambda: self.view.fit(), "Fit the graph to the view")
-        self.find_box = QLineEdit(self)
-        self.find_box.setPlaceholderText("Find node…")
-        self.find_box.setMaximumWidth(130)
-        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
-        tb.addWidget(self.find_box)
-        self.act_collapse = act(
-            "Modules",
-            lambda on: self.set_collapsed(on),
-            "Fold the nodes of each module into one box",
-            checkable=True,
-        )
-        self.act_health = act(
-            "Health",
-            lambda on: self.set_health(on),
-            "Colour nodes and edges by gradient norm (log scale)",
-            checkable=True,
-        )
-        self.act_saved = act(
-            "Saved",
-            lambda on: self.set_show_saved(on),
-            "Show the tensors saved for backward",
-            checkable=True,
-        )
-        act("Export…", lambda: self._export_dialog(), "Save the graph as PNG or SVG")
 
     # --- showing a tensor -----------------------------------------------------------------
     def show_tensor(
@@ -310,7 +211,7 @@ class GraphPanel(QWidget):
         if self.stepper is not None:
             self.stepper.breakpoints.norm_above = threshold
 
-    def _toggle_breakpoint(self) -> None:
+    def toggle_breakpoint(self) -> None:
         if self.stepper is not None and self.selected is not None:
             self.set_breakpoint(self.selected, self.selected not in self.stepper.breakpoints.nodes)
 
@@ -484,7 +385,7 @@ class GraphPanel(QWidget):
         elif not self.view.render_image().save(path):
             raise OSError(f"could not write the image to {path}")
 
-    def _export_dialog(self) -> None:
+    def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
         )

@@ -1,0 +1,95 @@
+"""The Graph panel's tool bar: stepping, breakpoints, find, view options, export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QToolBar
+
+if TYPE_CHECKING:
+    from playground.widgets.graph_panel import GraphPanel
+
+
+def build_toolbar(self: GraphPanel) -> QToolBar:
+    """The panel's actions (kept as ``act_*`` attributes of the panel) in one tool bar."""
+    tb = QToolBar("Graph", self)
+    tb.setObjectName("graphToolbar")
+
+    def act(text: str, slot: Any, tip: str, key: Any = None, checkable: bool = False) -> QAction:
+        a = QAction(text, self)
+        a.setToolTip(tip)
+        a.setCheckable(checkable)
+        if key is not None:
+            a.setShortcut(QKeySequence(key))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        a.triggered.connect(slot)
+        tb.addAction(a)
+        self.addAction(a)
+        return a
+
+    self.act_step = act(
+        "Step", lambda: self.step(), "Execute one backward node (F10)", Qt.Key.Key_F10
+    )
+    self.act_run = act(
+        "Run",
+        lambda: self.run_to_end(),
+        "Run to the end or a breakpoint (F5)",
+        Qt.Key.Key_F5,
+    )
+    self.act_run_to = act(
+        "Run to",
+        lambda: self.run_to_node(self.selected),
+        "Run until the selected node has executed",
+    )
+    self.act_reset = act("Reset", lambda: self.reset(), "Restore the gradients of before the pass")
+    tb.addSeparator()
+    self.act_break = act(
+        "Break",
+        self.toggle_breakpoint,
+        "Break after the selected node (F9)",
+        Qt.Key.Key_F9,
+    )
+    self.act_nan = act(
+        "NaN/Inf",
+        lambda on: self.set_break_on_nonfinite(on),
+        "Stop when a NaN or Inf gradient appears",
+        checkable=True,
+    )
+    self.norm_box = QDoubleSpinBox(self)
+    self.norm_box.setDecimals(1)
+    self.norm_box.setRange(0, 1e12)
+    self.norm_box.setSpecialValueText("norm: off")
+    self.norm_box.setPrefix("norm > ")
+    self.norm_box.setMaximumWidth(130)
+    self.norm_box.setToolTip("Stop when a gradient norm exceeds this (0: off)")
+    self.norm_box.valueChanged.connect(lambda v: self.set_break_on_norm(v or None))
+    tb.addWidget(self.norm_box)
+    tb.addSeparator()
+    act("Fit", lambda: self.view.fit(), "Fit the graph to the view")
+    self.find_box = QLineEdit(self)
+    self.find_box.setPlaceholderText("Find node…")
+    self.find_box.setMaximumWidth(130)
+    self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+    tb.addWidget(self.find_box)
+    self.act_collapse = act(
+        "Modules",
+        lambda on: self.set_collapsed(on),
+        "Fold the nodes of each module into one box",
+        checkable=True,
+    )
+    self.act_health = act(
+        "Health",
+        lambda on: self.set_health(on),
+        "Colour nodes and edges by gradient norm (log scale)",
+        checkable=True,
+    )
+    self.act_saved = act(
+        "Saved",
+        lambda on: self.set_show_saved(on),
+        "Show the tensors saved for backward",
+        checkable=True,
+    )
+    act("Export…", lambda: self.export_dialog(), "Save the graph as PNG or SVG")
+    return tb

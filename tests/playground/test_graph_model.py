@@ -1,0 +1,337 @@
+"""Graph snapshot, stepper, explanations and numerical check, without Qt."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import core
+from playground.graph import health
+from playground.graph.explain import broadcast_dims, explain
+from playground.graph.model import build_graph
+from playground.graph.numcheck import check_node
+from playground.graph.stepper import Stepper
+
+
+def blitz() -> tuple:
+    x = core.ones(2, 2, requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    out = z.mean()
+    return x, out
+
+
+def names_of(model) -> list[str]:
+    return [n.name for n in model.nodes]
+
+
+def grads(ts) -> list[np.ndarray | None]:
+    return [None if t.grad is None else t.grad.numpy().copy() for t in ts]
+
+
+def test_blitz_graph_names_shapes_and_edges() -> None:
+    x, out = blitz()
+    m = build_graph(out, {id(x): "x", id(out): "out"})
+    assert names_of(m) == [
+        "out",
+        "MeanBackward0",
+        "MulBackward0",
+        "MulBackward0",
+        "AddBackward0",
+        "AccumulateGrad",
+    ]
+    assert [n.kind for n in m.nodes] == ["output", "op", "op", "op", "op", "leaf"]
+    leaf = m.nodes[-1]
+    assert leaf.title == "x" and leaf.tensor is x and leaf.shape == (2, 2)
+    assert leaf.dtype == "torch.float32"
+    assert m.nodes[1].shape == () and m.nodes[2].shape == (2, 2)
+    # y * y: two edges from the same MulBackward0 to the same AddBackward0, slots 0 and 1.
+    assert [(e.src, e.dst, e.slot) for e in m.edges if e.src == 3] == [(3, 4, 0), (3, 4, 1)]
+    assert m.find("x")[0] is leaf and m.find("mul")[0].name == "MulBackward0"
+
+
+def test_node_names_match_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+
+    def walk(fn) -> list[str]:
+        seen, order, stack = set(), [], [fn]
+        while stack:
+            f = stack.pop()
+            order.append(f.name().split("::")[-1])
+            fresh = [n for n, _ in f.next_functions if n is not None and n not in seen]
+            seen.update(fresh)
+            stack.extend(reversed(fresh))
+        return order
+
+    for lib in (core, torch):
+        x = lib.ones(3, 1, requires_grad=True)
+        w = lib.ones(4, 2, requires_grad=True)
+        b = lib.zeros(4, requires_grad=True)
+        h = lib.addmm(b, lib.ones(3, 2), w.t())
+        out = ((x * h).exp().sum(1) / 2).mean()
+        if lib is core:
+            ours = names_of(build_graph(out))[1:]
+        else:
+            theirs = walk(out.grad_fn)
+    assert ours == theirs
+
+
+def test_saved_tensors_are_optional_nodes() -> None:
+    x, out = blitz()
+    m = build_graph(out, {id(x): "x"}, show_saved=True)
+    saved = [n for n in m.nodes if n.kind == "saved"]
+    assert {n.name for n in saved} == {"self", "other"}
+    assert all(e.kind == "saved" for e in m.edges if m.nodes[e.dst].kind == "saved")
+
+
+def test_groups_inferred_from_parameter_names() -> None:
+    x = core.randn(5, 3)
+    w1, b1 = core.randn(4, 3, requires_grad=True), core.randn(4, requires_grad=True)
+    w2, b2 = core.randn(2, 4, requires_grad=True), core.randn(2, requires_grad=True)
+    h = core.addmm(b1, x, w1.t()).relu()
+    out = core.addmm(b2, h, w2.t()).sum()
+    names = {id(w1): "fc1.weight", id(b1): "fc1.bias", id(w2): "fc2.weight", id(b2): "fc2.bias"}
+    m = build_graph(out, names)
+    by = {(n.name, n.title): n.group for n in m.nodes}
+    assert by[("AccumulateGrad", "fc1.weight")] == "fc1"
+    assert by[("ReluBackward0", "ReluBackward0")] is None
+    assert by[("SumBackward0", "SumBackward0")] is None
+    assert sorted(n.group for n in m.nodes if n.name == "AddmmBackward0") == ["fc1", "fc2"]
+    assert sorted(n.group for n in m.nodes if n.name == "TBackward0") == ["fc1", "fc2"]
+    assert m.groups == {"fc2": "fc2: Linear", "fc1": "fc1: Linear"}
+
+
+def test_groups_from_recorded_module_metadata() -> None:
+    x = core.ones(2, requires_grad=True)
+    y = x * 2
+    y.grad_fn.metadata["module"] = ("act", "Scale")
+    m = build_graph(y.sum())
+    assert [n.group for n in m.nodes if n.name == "MulBackward0"] == ["act"]
+    assert m.groups == {"act": "act: Scale"}
+
+
+def step_all(tensor, leaves, grad_tensor=None) -> Stepper:
+    st = Stepper(build_graph(tensor), grad_tensor)
+    while st.step() is not None:
+        pass
+    assert st.finished
+    return st
+
+
+CASES = {
+    "blitz": lambda: (lambda x: ((x + 2) * (x + 2) * 3, [x]))(core.ones(2, 2, requires_grad=True)),
+    "shared": lambda: (lambda a: ((a * a).sin() + a.exp() * a, [a]))(
+        core.linspace(-1, 1, 6, requires_grad=True)
+    ),
+    "broadcast": lambda: (lambda a, b: ((a * b + b) / (1 + a * a), [a, b]))(
+        core.randn(3, 1, requires_grad=True), core.randn(4, requires_grad=True)
+    ),
+    "views": lambda: (lambda a: ((a.view(2, 6)[:, 1:4].t() * 2).reshape(-1).tanh(), [a]))(
+        core.randn(3, 4, requires_grad=True)
+    ),
+    "matmul": lambda: (lambda a, w, b: (core.addmm(b, a, w.t()).sigmoid(), [a, w, b]))(
+        core.randn(5, 3, requires_grad=True),
+        core.randn(2, 3, requires_grad=True),
+        core.randn(2, requires_grad=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_stepping_equals_backward(case: str) -> None:
+    core.manual_seed(0)
+    out, leaves = CASES[case]()
+    out = out.sum()
+    out.backward(retain_graph=True)
+    expected = grads(leaves)
+    for leaf in leaves:
+        leaf.grad = None
+    st = step_all(out, leaves)
+    for got, want in zip(grads(leaves), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    # Each node ran once, in one step; every leaf's accumulator ran.
+    keys = [s.key for s in st.steps]
+    assert len(keys) == len(set(keys))
+    assert {st.model.nodes[k].kind for k in keys} == {"op", "leaf"}
+
+
+def test_custom_function_is_stepped() -> None:
+    class Cube(core.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return g * 3 * a * a
+
+    a = core.tensor([1.0, 2.0, -1.0], requires_grad=True)
+    out = Cube.apply(a).sum()
+    st = step_all(out, [a])
+    assert "CubeBackward" in [n.name for n in st.model.nodes]
+    np.testing.assert_allclose(a.grad.numpy(), [3.0, 12.0, 3.0])
+
+
+def test_reset_restores_previous_grads_and_pass_repeats() -> None:
+    x, out = blitz()
+    x.grad = core.full((2, 2), 10.0)
+    st = Stepper(build_graph(out))
+    st.run()
+    np.testing.assert_allclose(x.grad.numpy(), 14.5)  # accumulated into the existing .grad
+    st.reset()
+    np.testing.assert_allclose(x.grad.numpy(), 10.0)
+    assert not st.started and st.steps == []
+    st.step()
+    st.step()
+    st.reset()
+    np.testing.assert_allclose(x.grad.numpy(), 10.0)
+    st.run()
+    np.testing.assert_allclose(x.grad.numpy(), 14.5)
+    leaf_step = st.steps[-1]
+    np.testing.assert_allclose(leaf_step.record.grad_before.numpy(), 10.0)
+
+
+def test_reset_to_no_grad() -> None:
+    x, out = blitz()
+    st = Stepper(build_graph(out))
+    st.run()
+    st.reset()
+    assert x.grad is None
+
+
+def test_breakpoints_on_node_nan_and_norm() -> None:
+    x, out = blitz()
+    m = build_graph(out)
+    st = Stepper(m)
+    add = next(n.key for n in m.nodes if n.name == "AddBackward0")
+    st.breakpoints.nodes.add(add)
+    step = st.run()
+    assert step.key == add and step.reason == "breakpoint"
+    assert x.grad is None
+    assert st.run().key == m.nodes[-1].key  # continues to the end
+    st.reset()
+    st.breakpoints.nodes.clear()
+    st.breakpoints.norm_above = 2.0
+    step = st.run()
+    assert step.reason.startswith("gradient norm") and m.nodes[step.key].name == "MulBackward0"
+    st.reset()
+    st.breakpoints.norm_above = None
+    assert st.run(until=add).key == add
+
+    a = core.tensor([0.0, 1.0], requires_grad=True)
+    out = (a.sqrt() * 2).sum()  # d sqrt at 0 is inf
+    st = Stepper(build_graph(out))
+    st.breakpoints.nonfinite = True
+    step = st.run()
+    assert step.reason == "NaN/Inf gradient"
+    assert st.model.nodes[step.key].name == "SqrtBackward0"
+
+
+def test_inplace_change_reports_pytorch_error_at_its_step() -> None:
+    a = core.ones(3, requires_grad=True)
+    b = a * 1
+    c = b.exp()  # saves its result
+    d = (c * b).sum()  # saves b
+    b.add_(1)
+    st = Stepper(build_graph(d))
+    st.step()  # SumBackward0 runs fine
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        st.step()
+    assert "inplace" in st.error and st.step() is None
+
+
+def test_edge_grads_and_node_norms() -> None:
+    x, out = blitz()
+    st = Stepper(build_graph(out))
+    st.run()
+    eg = st.edge_grads()
+    assert eg[(0, -1)].shape == () and eg[(0, -1)].norm == 1.0
+    assert eg[(1, 0)].norm == pytest.approx(0.5)
+    assert eg[(4, 0)].norm == pytest.approx(9.0)
+    assert st.node_norms()[5].shape == (2, 2)
+
+
+def test_explain_mentions_rule_shapes_and_broadcasting() -> None:
+    a = core.randn(3, 1, requires_grad=True)
+    b = core.randn(4, requires_grad=True)
+    out = (a + b).sum()
+    st = Stepper(build_graph(out, {id(a): "a", id(b): "b"}))
+    st.run()
+    add = next(s for s in st.steps if st.model.nodes[s.key].name == "AddBackward0")
+    text = explain(st.model, st.model.nodes[add.key], add)
+    assert "grad a = g" in text and "(3, 1)" in text and "(4,)" in text
+    assert "summed over dims 1" in text and "summed over dims 0" in text
+    leaf = st.steps[-1]
+    text = explain(st.model, st.model.nodes[leaf.key], leaf)
+    assert ".grad before: None" in text
+    assert "Not executed yet" in explain(st.model, st.model.nodes[1], None)
+    assert broadcast_dims((2, 3, 4), (3, 1)) == (0, 2)
+    assert broadcast_dims((3, 4), (3, 4)) is None and broadcast_dims((), (2, 2)) is None
+
+
+NUMCHECK = {
+    "mul": lambda a: a * a.cos(),
+    "div": lambda a: (a + 3) / (a * a + 1),
+    "pow": lambda a: a.pow(3),
+    "exp": lambda a: a.exp(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: (a + 0.05).relu(),
+    "mean": lambda a: a.mean(0),
+    "sum": lambda a: a.sum(1, keepdim=True),
+    "mm": lambda a: a @ a.t(),
+    "log": lambda a: (a * a + 1).log(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMCHECK))
+def test_numerical_check_agrees(case: str) -> None:
+    core.manual_seed(1)
+    a = core.randn(3, 4, requires_grad=True)
+    out = NUMCHECK[case](a)
+    st = Stepper(build_graph(out.sum()))
+    st.run()
+    checked = 0
+    for s in st.steps:
+        node = st.model.nodes[s.key]
+        result = check_node(node, s)
+        if node.kind == "leaf":
+            assert not result.available
+            continue
+        assert result.available, (node.name, result.message)
+        assert result.ok, (node.name, result.message)
+        checked += 1
+    assert checked >= 2
+
+
+def test_numerical_check_catches_a_wrong_gradient() -> None:
+    a = core.randn(4, requires_grad=True)
+    out = (a * a).sum()
+    st = Stepper(build_graph(out))
+    st.run()
+    mul = next(s for s in st.steps if st.model.nodes[s.key].name == "MulBackward0")
+    result = check_node(st.model.nodes[mul.key], mul)
+    assert result.ok and result.at_actual_inputs
+    mul.record.grad_inputs[0].mul_(1.5)  # as if the backward formula were wrong
+    result = check_node(st.model.nodes[mul.key], mul)
+    assert not result.available or not result.ok
+
+
+def test_health_scale() -> None:
+    assert health.health_colour(None) is None
+    assert health.health_colour(math.nan) == health.NONFINITE
+    assert health.health_colour(math.inf) == health.NONFINITE
+    assert health.health_colour(1e-9) == health.STOPS[0][1]
+    assert health.health_colour(1e9) == health.STOPS[-1][1]
+    assert health.health_colour(1.0) == (26, 152, 80)
+    assert health.log_position(1.0) == pytest.approx(0.5)
+    assert [health.verdict(v) for v in (1e-7, 1.0, 1e7, 0.0)] == [
+        "vanishing",
+        "healthy",
+        "exploding",
+        "zero",
+    ]
