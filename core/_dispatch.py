@@ -70,7 +70,7 @@ def apply_cast(cls: type, tensors: tuple, arrays: list, *params: Any) -> Tensor:
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:
-                return _record(node, tensors, out, Tensor)
+                return _record(node, tensors, out)
     return Tensor._wrap(out)
 
 

@@ -439,3 +439,12 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 def grad_enabled() -> bool:
     return _grad_state.enabled
+
+
+def _bind() -> None:
+    from core.autograd import function
+
+    function._Tensor = Tensor
+
+
+_bind()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import heapq
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from core.autograd import anomaly
@@ -29,15 +28,36 @@ from core.autograd.function import (
 from core.autograd.grad_mode import _state as _grad_state
 
 
-@dataclass
 class StepRecord:
-    """One executed node: what it received and produced (PyTorch's hook naming)."""
+    """One executed node: what it received and produced (PyTorch's hook naming).
 
-    node: Node
-    grad_outputs: tuple[Any, ...]  # gradients the node received (Tensor or None)
-    grad_inputs: tuple[Any, ...]  # gradients it produced, aligned with next_functions
-    variable: Any = None  # for AccumulateGrad: the leaf, its .grad already updated
-    grad_before: Any = None  # for AccumulateGrad: a copy of the leaf's .grad before the step
+    ``grad_outputs`` are the gradients the node received, ``grad_inputs`` those it produced
+    (aligned with ``next_functions``); both are Tensors (or None), wrapped on first access.
+    For ``AccumulateGrad``, ``variable`` is the leaf (its ``.grad`` already updated) and
+    ``grad_before`` a copy of its ``.grad`` before this step (None if it had none).
+    """
+
+    __slots__ = ("node", "_received", "_produced", "variable", "_before")
+
+    def __init__(self, node: Node, received: Any, produced: Any, variable: Any = None,
+                 grad_before: Any = None) -> None:
+        self.node, self._received, self._produced = node, received, produced
+        self.variable, self._before = variable, grad_before
+
+    @property
+    def grad_before(self) -> Any:
+        return _wrap(self._before)
+
+    @property
+    def grad_outputs(self) -> tuple[Any, ...]:
+        return tuple(_wrap(g) for g in self._received)
+
+    @property
+    def grad_inputs(self) -> tuple[Any, ...]:
+        return tuple(_wrap(g) for g in self._produced)
+
+    def __repr__(self) -> str:
+        return f"StepRecord(node={self.node.name()}, variable={'yes' if self.variable is not None else 'no'})"
 
 
 def _sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -55,11 +75,14 @@ def _sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _check_versions(node: Node) -> None:
-    for box, version, shape, dt, creator in node._saved_versions:
+    for box, version, array, creator in node._saved_versions:
         if box[0] != version:
-            what = f"output 0 of {creator}" if creator else "a leaf"
-            kind = _legacy_type_name(dt)
-            dims = ", ".join(str(s) for s in shape)
+            from core import dtypes
+
+            name = creator if isinstance(creator, str) or creator is None else creator.name()
+            what = f"output 0 of {name}" if name else "a leaf"
+            kind = _legacy_type_name(dtypes.from_numpy(array.dtype))
+            dims = ", ".join(str(s) for s in array.shape)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{kind} [{dims}]], which is {what}, is at version {box[0]}; "
@@ -142,11 +165,22 @@ def backward_steps(
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
     inputs: Sequence[Any] | None = None,
-    *,
-    _accumulate: bool = True,
-    _capture: dict | None = None,
 ) -> Iterator[StepRecord]:
     """Yield one ``StepRecord`` per executed node; leaves' ``.grad`` accumulate as it goes."""
+    for node, received, produced, variable, before in _run(tensors, grad_tensors, retain_graph, inputs):
+        yield StepRecord(node, received, produced, variable, before)
+
+
+def _run(
+    tensors: Any,
+    grad_tensors: Any,
+    retain_graph: bool | None,
+    inputs: Sequence[Any] | None,
+    accumulate: bool = True,
+    capture: dict | None = None,
+    record_before: bool = True,
+) -> Iterator[tuple]:
+    """The engine loop: yields ``(node, received, produced, variable, grad_before)`` raw tuples."""
     from core.tensor import Tensor
 
     if isinstance(tensors, Tensor):
@@ -163,37 +197,53 @@ def backward_steps(
     deps = _collect_dependencies(root_nodes)
     ready = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
     heapq.heapify(ready)
-    only = {id(edge_of(t)[0]): t for t in inputs} if inputs is not None else None
-    prev_grad_mode = _grad_state.enabled
+    only = {id(edge_of(t)[0]) for t in inputs} if inputs is not None else None
+    state = _grad_state
+    pop, push = heapq.heappop, heapq.heappush
     while ready:
-        _, _, node = heapq.heappop(ready)
+        node = pop(ready)[2]
         grads = buffers.pop(node)
-        _grad_state.enabled = False  # backward formulas build no graph
+        prev = state.enabled
+        state.enabled = False  # backward formulas build no graph
         try:
-            record = _execute(node, grads, keep, _accumulate, only, _capture)
+            if type(node) is AccumulateGrad:
+                if node._tensor_pre_hooks or node._pre_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                variable, before = _accumulate_leaf(node, grads[0], accumulate, only, capture, record_before)
+                produced: tuple = ()
+            else:
+                produced = _execute(node, grads, keep)
+                variable = before = None
         finally:
-            _grad_state.enabled = prev_grad_mode
-        for (nxt, nr), g in zip(node.next_functions, record[1]):
+            state.enabled = prev
+        edges = node.next_functions
+        for i in range(len(produced)):
+            nxt, nr = edges[i]
             if nxt is None:
                 continue
+            g = produced[i]
             if g is not None:
                 buf = buffers.get(nxt)
                 if buf is None:
                     buf = buffers[nxt] = [None] * node_outputs(nxt)
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
-            deps[nxt] -= 1
-            if deps[nxt] == 0:
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
                 if nxt in buffers:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    push(ready, (-nxt._seq, id(nxt), nxt))
                 else:
                     _skip_subgraph(nxt, deps, buffers, ready)
-        yield StepRecord(
-            node,
-            tuple(_wrap(g) for g in grads),
-            tuple(_wrap(g) for g in record[1]),
-            record[2],
-            record[3],
-        )
+        for j in range(len(produced), len(edges)):  # inputs a node produced nothing for
+            nxt = edges[j][0]
+            if nxt is not None:
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    if nxt in buffers:
+                        push(ready, (-nxt._seq, id(nxt), nxt))
+                    else:
+                        _skip_subgraph(nxt, deps, buffers, ready)
+        yield node, grads, produced, variable, before
 
 
 def node_outputs(node: Node) -> int:
@@ -216,45 +266,37 @@ def _skip_subgraph(node: Node, deps: dict, buffers: dict, ready: list) -> None:
                     stack.append(nxt)
 
 
-def _execute(
-    node: Node, grads: list, keep: bool, accumulate: bool, only: dict | None, capture: dict | None
-) -> tuple:
+def _execute(node: Node, grads: list, keep: bool) -> tuple:
     if node._pre_hooks or node._tensor_pre_hooks or node._retain_grad:
-        grads = _run_pre_hooks(node, grads)
-    if isinstance(node, AccumulateGrad):
-        return _accumulate_leaf(node, grads[0], accumulate, only, capture)
+        grads[:] = _run_pre_hooks(node, grads)
     if node._released:
         raise RuntimeError(SECOND_BACKWARD_MESSAGE)
     if node._saved_versions:
         _check_versions(node)
-    if node_outputs(node) > 1:
-        grads = [
-            g if g is not None else _zeros(meta) for g, meta in zip(grads, node._output_meta)
-        ]
-    out = node.backward(*grads)
-    out = _conform(node, out)
+    if node.num_outputs > 1:
+        grads = [g if g is not None else _zeros(meta) for g, meta in zip(grads, node._output_meta)]
+    out = _conform(node, node.backward(*grads))
     if node._hooks:
         out = _run_post_hooks(node, out, grads)
     if anomaly._state.enabled and anomaly._state.check_nan:
         _check_nan(node, out)
-    if not keep and (node._saved_arrays or node._saved_versions):
+    if not keep and node._saved_versions:
         _release(node)
-    return grads, out, None, None
+    return out
 
 
 # What a released node keeps: its place in the graph, for viewers and for the error message.
-_STRUCTURE = (
+_STRUCTURE = frozenset((
     "next_functions", "needs_input_grad", "_input_meta", "_seq", "_metadata", "_hooks",
     "_pre_hooks", "_tensor_pre_hooks", "_retain_grad", "_output_meta", "num_outputs",
-)
+))
 
 
 def _release(node: Node) -> None:
     """Free the saved arrays (PyTorch frees saved tensors after backward without retain_graph)."""
     d = node.__dict__
-    kept = {k: d[k] for k in _STRUCTURE if k in d}
-    d.clear()
-    d.update(kept)
+    for k in [k for k in d if k not in _STRUCTURE]:
+        del d[k]
     node._released = True
 
 
@@ -267,6 +309,16 @@ def _zeros(meta: tuple) -> Any:
 
 def _conform(node: Node, out: tuple) -> tuple:
     """Undo broadcasting and match each input's dtype: once, here, for every op."""
+    if len(out) == 1:
+        g = out[0]
+        (shape, dt), need = node._input_meta[0], node.needs_input_grad[0]
+        if g is None or not need:
+            return (None,)
+        if g.shape != shape:
+            g = _sum_to(g, shape)
+        if g.dtype != dt:
+            g = g.astype(dt)
+        return (g,)
     fixed = []
     for g, (shape, dt), need in zip(out, node._input_meta, node.needs_input_grad):
         if g is None or not need:
@@ -280,12 +332,13 @@ def _conform(node: Node, out: tuple) -> tuple:
     return tuple(fixed)
 
 
-def _accumulate_leaf(node: AccumulateGrad, grad: Any, accumulate: bool, only: dict | None, capture):
+def _accumulate_leaf(node: AccumulateGrad, grad: Any, accumulate: bool, only: set | None,
+                     capture: dict | None, record_before: bool) -> tuple:
     from core.tensor import Tensor
 
     var = node.variable
     if grad is None:
-        return [grad], (), var, None
+        return var, None
     if grad.shape != var._data.shape:
         grad = _sum_to(grad, var._data.shape)
     if grad.dtype != var._data.dtype:
@@ -296,17 +349,15 @@ def _accumulate_leaf(node: AccumulateGrad, grad: Any, accumulate: bool, only: di
     before = None
     if accumulate and (only is None or id(node) in only):
         old = var._grad
-        before = old.detach().clone() if old is not None else None
         if old is None:
             # Always a fresh buffer: the arriving array may be shared with another leaf's grad.
             var._grad = Tensor._wrap(grad.copy())
         else:
-            if _grad_state.enabled:
-                var._grad = Tensor._wrap(old._data + grad)
-            else:
-                old._data += grad
-                old._vbox[0] += 1
-    return [grad], (), var, before
+            if record_before:
+                before = old._data.copy()
+            old._data += grad
+            old._vbox[0] += 1
+    return var, before
 
 
 def _run_pre_hooks(node: Node, grads: list) -> list:
@@ -366,7 +417,7 @@ def backward(
             "the first-order gradients are computed as usual.",
             stacklevel=2,
         )
-    for _ in backward_steps(tensors, grad_tensors, retain_graph, inputs):
+    for _ in _run(tensors, grad_tensors, retain_graph, inputs, record_before=False):
         pass
 
 
@@ -404,7 +455,7 @@ def grad(
 
             handles.append(t.register_hook(hook))
     try:
-        for _ in backward_steps(outputs, grad_outputs, retain_graph, _accumulate=False, _capture=capture):
+        for _ in _run(outputs, grad_outputs, retain_graph, None, accumulate=False, capture=capture):
             pass
     finally:
         for h in handles:

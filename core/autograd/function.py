@@ -20,6 +20,8 @@ from core.autograd.grad_mode import _state as _grad_state
 if TYPE_CHECKING:
     from core.tensor import Tensor
 
+_Tensor: Any = None  # core.tensor.Tensor, bound by core.tensor at import (avoids a cycle)
+
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)
 
@@ -159,64 +161,75 @@ def edge_of(t: Tensor) -> tuple[Node | None, int]:
 
 def apply_op(cls: type[Node], tensors: tuple[Tensor, ...], *params: Any) -> Tensor:
     """Run ``cls().forward`` on the tensors' arrays and record the graph when it is needed."""
-    from core.tensor import Tensor
-
     node = cls()
+    if len(tensors) == 1:
+        t = tensors[0]
+        out = node.forward(t._data, *params)
+        if t._requires_grad and _grad_state.enabled:
+            return _record(node, tensors, out)
+        return _Tensor._wrap(out)
     out = node.forward(*[t._data for t in tensors], *params)
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:
-                return _record(node, tensors, out, Tensor)
-    return Tensor._wrap(out)
+                return _record(node, tensors, out)
+    return _Tensor._wrap(out)
 
 
-def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: type) -> Any:
-    edges = tuple(edge_of(t) for t in tensors)
-    node.next_functions = edges
-    node.needs_input_grad = tuple(e[0] is not None for e in edges)
-    node._input_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = None) -> Any:
+    if len(tensors) == 1:
+        t = tensors[0]
+        e = edge_of(t)
+        node.next_functions = (e,)
+        node.needs_input_grad = (e[0] is not None,)
+        node._input_meta = ((t._data.shape, t._data.dtype),)
+    else:
+        edges = tuple([edge_of(t) for t in tensors])
+        node.next_functions = edges
+        node.needs_input_grad = tuple([e[0] is not None for e in edges])
+        node._input_meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
     node._seq = next(_sequence)
     cls = type(node)
-    if cls.num_outputs == 1:
-        result = Tensor._wrap(out)
+    if cls.num_outputs == 1 and type(out) is not list:
+        result = _Tensor._wrap(out)
         result._requires_grad = True
         result.grad_fn = node
-        results = (result,)
-    else:
-        results = tuple(Tensor._wrap(o) for o in out)
-        for i, r in enumerate(results):
+        if cls.saves or cls.saves_result:
+            _record_saved(node, tensors, result, cls)
+        if module_stack:
+            node.metadata["module"] = module_stack[-1]
+        if anomaly._state.enabled:
+            node.metadata["traceback_"] = anomaly.forward_trace()
+        return result
+    results = tuple(_Tensor._wrap(o) for o in out)
+    for i, r in enumerate(results):
+        if r._data.dtype.kind in "fc":  # integer outputs (max's indices) carry no history
             r._requires_grad = True
             r.grad_fn = node
             r._output_nr = i
-        node._output_meta = tuple((o.shape, o.dtype) for o in out)
+    node._output_meta = tuple((o.shape, o.dtype) for o in out)
     if cls.saves or cls.saves_result:
         _record_saved(node, tensors, results[0], cls)
+    if module_stack:
+        node.metadata["module"] = module_stack[-1]
     if anomaly._state.enabled:
         node.metadata["traceback_"] = anomaly.forward_trace()
-    if module_stack:
-        _tag_module(node)
-    return results[0] if cls.num_outputs == 1 else results
+    return results
 
 
-def _tag_module(node: Node) -> None:
-    me = threading.get_ident()
-    for tid, path, type_name in reversed(module_stack):
-        if tid == me:
-            node.metadata["module"] = path
-            node.metadata["module_type"] = type_name
-            return
+# Names of the modules whose forward is running (innermost last); nn.Module.__call__ pushes and
+# pops it, so every node records the module it was created in (the graph viewer groups by it).
+module_stack: list[str] = []
 
 
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
-    # Versions, shapes and creators only: holding the result tensor itself would make a cycle
-    # (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
-    saved = [(t, t.grad_fn.name() if t.grad_fn is not None else None) for t in tensors[: len(cls.saves)]]
+    # Version boxes and the tensors' creators only: holding the result tensor itself would make a
+    # cycle (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
+    saved = [(t, t.grad_fn) for t in tensors[: len(cls.saves)]]
     if cls.saves_result:
         saved.append((result, cls.__name__))
-    node._saved_versions = tuple(
-        (t._vbox, t._vbox[0], tuple(t._data.shape), t.dtype, creator) for t, creator in saved
-    )
-    node._saved_arrays = tuple(t._data for t, _ in saved)
+    node._saved_versions = tuple([(t._vbox, t._vbox[0], t._data, creator) for t, creator in saved])
+    node._saved_arrays = tuple([t._data for t, _ in saved])
 
 
 class FunctionCtx:
