@@ -1,6 +1,6 @@
 """Per-op overhead and a BLAS-bound matmul, core against PyTorch in the same run.
 
-    python -m benchmarks.bench_ops
+python -m benchmarks.bench_ops
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def chain(lib: Any, n: int = CHAIN) -> float:
 
     def run() -> None:
         h = x
-        for i in range(n // 4):
+        for _ in range(n // 4):
             h = h + x
             h = h * 0.5
             h = h.tanh()
@@ -52,14 +52,26 @@ def main() -> dict[str, float]:
     if torch is not None:
         results["chain_torch_us"] = chain(torch) * 1e6
         results["matmul_torch_ms"] = big_matmul(torch) * 1e3
-    rows = [("100-op chain, 4x4 f32, fwd+bwd", f"{results['chain_core_us']:.2f} us/op",
-             f"{results.get('chain_torch_us', float('nan')):.2f} us/op")]
-    rows.append(("1024x1024 matmul fwd+bwd", f"{results['matmul_core_ms']:.1f} ms",
-                 f"{results.get('matmul_torch_ms', float('nan')):.1f} ms"))
+    rows = [
+        (
+            "100-op chain, 4x4 f32, fwd+bwd",
+            f"{results['chain_core_us']:.2f} us/op",
+            f"{results.get('chain_torch_us', float('nan')):.2f} us/op",
+        )
+    ]
+    rows.append(
+        (
+            "1024x1024 matmul fwd+bwd",
+            f"{results['matmul_core_ms']:.1f} ms",
+            f"{results.get('matmul_torch_ms', float('nan')):.1f} ms",
+        )
+    )
     print(table(rows, ("benchmark", "core", "torch")))
     if torch is not None:
-        print(f"ratio chain {results['chain_core_us'] / results['chain_torch_us']:.2f}x, "
-              f"matmul {results['matmul_core_ms'] / results['matmul_torch_ms']:.2f}x")
+        print(
+            f"ratio chain {results['chain_core_us'] / results['chain_torch_us']:.2f}x, "
+            f"matmul {results['matmul_core_ms'] / results['matmul_torch_ms']:.2f}x"
+        )
     return results
 
 

@@ -37,7 +37,9 @@ def _shape(size: tuple) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, (numbers.Integral,)) and not (isinstance(s, Tensor) and s.numel() == 1):
+        if not isinstance(s, (numbers.Integral,)) and not (
+            isinstance(s, Tensor) and s.numel() == 1
+        ):
             raise TypeError(
                 f"zeros(): argument 'size' (position 1) must be tuple of ints, but found element of "
                 f"type {type(s).__name__}"
@@ -45,7 +47,9 @@ def _shape(size: tuple) -> tuple[int, ...]:
     shape = tuple(int(s) for s in size)
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
     return shape
 
 
@@ -59,7 +63,11 @@ def _infer_dtype(data: Any) -> _dt.dtype:
             stack.extend(x)
         elif isinstance(x, Tensor):
             d = x.dtype
-            cat = max(cat, d._category + (10 if d.is_floating_point and d is not _dt.get_default_dtype() else 0))
+            cat = max(
+                cat,
+                d._category
+                + (10 if d.is_floating_point and d is not _dt.get_default_dtype() else 0),
+            )
             if cat >= 10:
                 return d
         elif isinstance(x, (bool, np.bool_)):
@@ -83,8 +91,13 @@ def _to_array(data: Any) -> Any:
     return data
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-           pin_memory: bool = False) -> Tensor:
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A new tensor copying ``data`` (a number, nested lists, an array or a tensor)."""
     if isinstance(data, Tensor):
         arr = data._data.copy()
@@ -137,8 +150,14 @@ def from_dlpack(ext: Any) -> Tensor:
 
 
 def _factory(fill: Any) -> Any:
-    def make(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-             out: Tensor | None = None, **_: Any) -> Tensor:
+    def make(
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        out: Tensor | None = None,
+        **_: Any,
+    ) -> Tensor:
         shape = _shape(size)
         d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
         xp = np if device is None or normalize(device).type == "cpu" else backend.require_cuda()
@@ -159,26 +178,47 @@ def _write_out(out: Tensor, t: Tensor) -> Tensor:
 
 zeros = _factory(lambda xp, s, d: xp.zeros(s, dtype=d))
 ones = _factory(lambda xp, s, d: xp.ones(s, dtype=d))
-empty = _factory(lambda xp, s, d: xp.zeros(s, dtype=d))  # zero-filled: "uninitialised" made harmless
+empty = _factory(
+    lambda xp, s, d: xp.zeros(s, dtype=d)
+)  # zero-filled: "uninitialised" made harmless
 zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if dtype is None:
         dtype = _dt.category_default(_dt.scalar_category(fill_value))
     d = _dt.from_any(dtype)
     return _finish(np.full(_shape((size,)), fill_value, dtype=d.np), None, device, requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
     return _finish(np.eye(n, m, dtype=d.np), None, device, requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -193,16 +233,33 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     return _finish(arr, None, device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
     return _finish(np.linspace(start, end, steps).astype(d.np), None, device, requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
-    return _finish(np.logspace(start, end, steps, base=base).astype(d.np), None, device, requires_grad)
+    return _finish(
+        np.logspace(start, end, steps, base=base).astype(d.np), None, device, requires_grad
+    )
 
 
 # --- random -------------------------------------------------------------------------------------
@@ -213,26 +270,46 @@ def _gen(generator: Any) -> np.random.Generator:
 def _float_dtype(dtype: Any) -> _dt.dtype:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{d.name.capitalize()}\'')
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name.capitalize()}'")
     return d
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, **_: Any) -> Tensor:
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
     d = _float_dtype(dtype)
     arr = _gen(generator).random(_shape(size), dtype=np.float64).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, **_: Any) -> Tensor:
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
     d = _float_dtype(dtype)
     arr = _gen(generator).standard_normal(_shape(size)).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None,
-            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if size is None:
         if high is None or not isinstance(high, (tuple, list, Size)):
             raise TypeError("randint() missing required argument 'size'")
@@ -240,27 +317,45 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = No
     elif high is None:
         low, high = 0, low
     if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     d = _dt.from_any(dtype) if dtype is not None else _dt.int64
     arr = _gen(generator).integers(low, high, size=_shape((size,))).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 
 
-def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dt.from_any(dtype) if dtype is not None else _dt.int64
     return _finish(_gen(generator).permutation(n).astype(d.np), None, device, requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None,
-           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
-        arr = (backend.to_numpy(m) + backend.to_numpy(s) * _gen(generator).standard_normal(shape))
-        return _finish(arr.astype(ref._data.dtype), None, ref.device if ref.is_cuda else device, requires_grad)
+        arr = backend.to_numpy(m) + backend.to_numpy(s) * _gen(generator).standard_normal(shape)
+        return _finish(
+            arr.astype(ref._data.dtype), None, ref.device if ref.is_cuda else device, requires_grad
+        )
     d = _float_dtype(dtype)
     arr = _gen(generator).normal(mean, std, _shape((size,))).astype(d.np)
     return _finish(arr, None, device, requires_grad)
@@ -268,10 +363,21 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
 
 # --- *_like and legacy --------------------------------------------------------------------------
 def _like(maker: Any) -> Any:
-    def like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-             **kw: Any) -> Tensor:
-        return maker(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                     requires_grad=requires_grad, **kw)
+    def like(
+        input: Tensor,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
+    ) -> Tensor:
+        return maker(
+            *input.shape,
+            dtype=dtype or input.dtype,
+            device=device or input.device,
+            requires_grad=requires_grad,
+            **kw,
+        )
 
     return like
 
@@ -283,16 +389,29 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype,
-                device=device or input.device, requires_grad=requires_grad)
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return full(
+        tuple(input.shape),
+        fill_value,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
 
 
-def randint_like(input: Tensor, low: int, high: Any = None, *, dtype: Any = None,
-                 device: Any = None) -> Tensor:
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
-                   device=device or input.device)
+def randint_like(
+    input: Tensor, low: int, high: Any = None, *, dtype: Any = None, device: Any = None
+) -> Tensor:
+    return randint(
+        low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device
+    )
 
 
 def legacy_new(cls: type, dtype: _dt.dtype, args: tuple, kwargs: dict) -> Tensor:
@@ -324,7 +443,11 @@ def _legacy_class(name: str, dtype: _dt.dtype) -> type:
     def new(cls: type, *args: Any, **kwargs: Any) -> Tensor:
         return legacy_new(Tensor, dtype, args, kwargs)
 
-    meta = type("_LegacyMeta", (type,), {"__instancecheck__": lambda c, o: isinstance(o, Tensor) and o.dtype is dtype})
+    meta = type(
+        "_LegacyMeta",
+        (type,),
+        {"__instancecheck__": lambda c, o: isinstance(o, Tensor) and o.dtype is dtype},
+    )
     return meta(name, (), {"__new__": new, "dtype": dtype})
 
 

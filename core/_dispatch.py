@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from core import dtypes as _dt
-from core.autograd.function import apply_op, edge_of, _record
+from core.autograd.function import _record, apply_op, edge_of
 from core.autograd.grad_mode import _state as _grad_state
 from core.tensor import Tensor
 
@@ -27,7 +27,9 @@ def as_operand(x: Any, like: Tensor) -> Any:
         from core._creation import tensor
 
         return tensor(x)
-    raise TypeError(f"unsupported operand type: expected a Tensor or a number, got {type(x).__name__}")
+    raise TypeError(
+        f"unsupported operand type: expected a Tensor or a number, got {type(x).__name__}"
+    )
 
 
 def check_same_device(a: Tensor, b: Tensor) -> None:
@@ -74,7 +76,9 @@ def apply_cast(cls: type, tensors: tuple, arrays: list, *params: Any) -> Tensor:
     return Tensor._wrap(out)
 
 
-def binary(cls: type, a: Tensor, b: Any, *params: Any, out_dtype: _dt.dtype | None = None) -> Tensor:
+def binary(
+    cls: type, a: Tensor, b: Any, *params: Any, out_dtype: _dt.dtype | None = None
+) -> Tensor:
     """Run a binary op with PyTorch's promotion; ``b`` may be a Python scalar."""
     b = as_operand(b, a)
     d = promote(a, b)
@@ -116,9 +120,16 @@ def check_inplace(self: Tensor) -> None:
     if not _grad_state.enabled:
         return
     if self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
     base = self._base
-    if base is not None and base._requires_grad and base.grad_fn is None and self._view_fn is not None:
+    if (
+        base is not None
+        and base._requires_grad
+        and base.grad_fn is None
+        and self._view_fn is not None
+    ):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
@@ -128,8 +139,10 @@ def inplace(self: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` into ``self``'s memory; when recorded, ``self`` takes its history."""
     check_inplace(self)
     src, dst = result._data.dtype, self._data.dtype
-    if src != dst and not np.can_cast(src, dst, casting="same_kind") and not (
-        src.kind == "b" or (src.kind in "iu" and dst.kind in "iuf")
+    if (
+        src != dst
+        and not np.can_cast(src, dst, casting="same_kind")
+        and not (src.kind == "b" or (src.kind in "iu" and dst.kind in "iuf"))
     ):
         raise RuntimeError(
             f"result type {_dt.from_numpy(src).name.capitalize()} can't be cast to the desired "
@@ -169,18 +182,29 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
     the new value, and the view is re-derived from the base, as PyTorch records it.
     """
     base = self._base
-    if base is not None and self._view_fn is not None and (base._requires_grad or result._requires_grad):
+    if (
+        base is not None
+        and self._view_fn is not None
+        and (base._requires_grad or result._requires_grad)
+    ):
         from core.ops.index import CopySlices
         from core.ops.shape import AsStridedBackward0
 
         old = Tensor._wrap(base._data)
         old._requires_grad = base._requires_grad
-        old.grad_fn, old._output_nr, old._accumulator = base.grad_fn, base._output_nr, base._accumulator
+        old.grad_fn, old._output_nr, old._accumulator = (
+            base.grad_fn,
+            base._output_nr,
+            base._accumulator,
+        )
         node = CopySlices()
         node.view_fn = self._view_fn
         node.next_functions = (edge_of(old), edge_of(result))
         node.needs_input_grad = tuple(e[0] is not None for e in node.next_functions)
-        node._input_meta = ((base._data.shape, base._data.dtype), (result._data.shape, result._data.dtype))
+        node._input_meta = (
+            (base._data.shape, base._data.dtype),
+            (result._data.shape, result._data.dtype),
+        )
         from core.autograd.function import _sequence
 
         node._seq = next(_sequence)

@@ -21,9 +21,7 @@ def _index_array(x: Any) -> Any:
     else:
         a = np.asarray(x)
         if a.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors"
-            )
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if a.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if a.dtype == np.uint8:
@@ -38,7 +36,9 @@ def _normalize_key(key: Any) -> tuple:
 
 
 def _is_advanced(k: Any) -> bool:
-    return isinstance(k, (Tensor, list, np.ndarray)) and not (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool")
+    return isinstance(k, (Tensor, list, np.ndarray)) and not (
+        isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool"
+    )
 
 
 def getitem(t: Tensor, key: Any) -> Tensor:
@@ -68,7 +68,9 @@ def getitem(t: Tensor, key: Any) -> Tensor:
                 out = out[(slice(None),) * dim + (slice(0, 0),)]
             advanced.append(slice(None))
             dim += 1
-        elif isinstance(k, (int, np.integer)) or (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool"):
+        elif isinstance(k, (int, np.integer)) or (
+            isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name != "bool"
+        ):
             k = int(k)
             n = out.shape[dim]
             if not -n <= k < n:
@@ -121,7 +123,11 @@ def _assign_value(t: Tensor, value: Any) -> Any:
         return value
     from core._creation import tensor
 
-    return tensor(value, dtype=t.dtype, device=t.device) if not isinstance(value, (int, float, bool)) else value
+    return (
+        tensor(value, dtype=t.dtype, device=t.device)
+        if not isinstance(value, (int, float, bool))
+        else value
+    )
 
 
 def _numpy_key(t: Tensor, key: Any) -> Any:
@@ -129,7 +135,13 @@ def _numpy_key(t: Tensor, key: Any) -> Any:
     out = []
     for k in key:
         if isinstance(k, Tensor):
-            out.append(_index_array(k) if k.ndim else int(k.item()) if k.dtype.name != "bool" else bool(k.item()))
+            out.append(
+                _index_array(k)
+                if k.ndim
+                else int(k.item())
+                if k.dtype.name != "bool"
+                else bool(k.item())
+            )
         elif isinstance(k, list):
             out.append(_index_array(k))
         elif isinstance(k, slice) and k.step is not None and int(k.step) <= 0:
@@ -152,9 +164,11 @@ def setitem(t: Tensor, key: Any, value: Any) -> None:
             np.broadcast_shapes(value._data.shape, region_shape)
             src = value._data
             if src.ndim > len(region_shape):
-                src = src.reshape(src.shape[src.ndim - len(region_shape):]) if all(
-                    s == 1 for s in src.shape[: src.ndim - len(region_shape)]
-                ) else src
+                src = (
+                    src.reshape(src.shape[src.ndim - len(region_shape) :])
+                    if all(s == 1 for s in src.shape[: src.ndim - len(region_shape)])
+                    else src
+                )
             t._data[nkey] = src
         except ValueError:
             raise RuntimeError(
@@ -164,7 +178,9 @@ def setitem(t: Tensor, key: Any, value: Any) -> None:
     else:
         t._data[nkey] = value
     t._bump()
-    if _grad_state.enabled and (t._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+    if _grad_state.enabled and (
+        t._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    ):
         _record_setitem(t, nkey, value)
 
 
@@ -228,7 +244,9 @@ def _check_gather_index(input: Tensor, d: int, idx: Any, name: str) -> None:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     n = input.shape[d]
     if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with size {n}")
+        raise RuntimeError(
+            f"index {int(idx.max())} is out of bounds for dimension {d} with size {n}"
+        )
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -238,8 +256,15 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return apply_op(I.GatherBackward0, (input,), d, idx)
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
-            reduce: str | None = None) -> Tensor:
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
     d = _wrap_dim(dim, input.ndim)
     idx = index._data
     _check_gather_index(input, d, idx, "scatter")
@@ -260,7 +285,9 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     m = mask._data
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}")
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
+        )
     try:
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:

@@ -41,7 +41,9 @@ def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]
         return input, other, False
     if isinstance(other, Tensor):
         return other, input, True
-    raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    raise TypeError(
+        f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+    )
 
 
 # --- binary arithmetic --------------------------------------------------------------------------
@@ -76,20 +78,24 @@ def _float_result(a: Tensor, b: Any) -> _dt.dtype:
     return d if d.is_floating_point else _dt.get_default_dtype()
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+def div(
+    input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None
+) -> Tensor:
     if not isinstance(input, Tensor):
         if isinstance(other, Tensor):
             from core._dispatch import Scalar
 
             if type(input) in Scalar and rounding_mode is None:
-                return _finish(mul(reciprocal(other), input), out)
+                return _finish(mul(UNARY["reciprocal"](other), input), out)
             from core._creation import tensor
 
             input = tensor(input)
         else:
             raise TypeError("div(): argument 'input' must be Tensor")
     if rounding_mode is None:
-        return _finish(binary(E.DivBackward0, input, other, out_dtype=_float_result(input, other)), out)
+        return _finish(
+            binary(E.DivBackward0, input, other, out_dtype=_float_result(input, other)), out
+        )
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -169,12 +175,16 @@ def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tenso
     return _finish(binary(E.MinimumBackward0, input, other), out)
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Tensor | None = None) -> Tensor:
+def where(
+    condition: Tensor, input: Any = None, other: Any = None, *, out: Tensor | None = None
+) -> Tensor:
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {_dt.from_numpy(cond.dtype).name.capitalize()}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {_dt.from_numpy(cond.dtype).name.capitalize()}"
+        )
     if not isinstance(input, Tensor):
         from core._creation import tensor
 
@@ -202,14 +212,25 @@ def _unary(cls: type, to_float: bool, name: str) -> Any:
 
 
 _FLOAT_UNARY = {
-    "exp": E.ExpBackward0, "log": E.LogBackward0, "log1p": E.Log1PBackward0,
-    "sqrt": E.SqrtBackward0, "rsqrt": E.RsqrtBackward0, "sin": E.SinBackward0,
-    "cos": E.CosBackward0, "tan": E.TanBackward0, "tanh": E.TanhBackward0,
-    "sigmoid": E.SigmoidBackward0, "reciprocal": E.ReciprocalBackward0,
+    "exp": E.ExpBackward0,
+    "log": E.LogBackward0,
+    "log1p": E.Log1PBackward0,
+    "sqrt": E.SqrtBackward0,
+    "rsqrt": E.RsqrtBackward0,
+    "sin": E.SinBackward0,
+    "cos": E.CosBackward0,
+    "tan": E.TanBackward0,
+    "tanh": E.TanhBackward0,
+    "sigmoid": E.SigmoidBackward0,
+    "reciprocal": E.ReciprocalBackward0,
 }
 _SAME_UNARY = {
-    "abs": E.AbsBackward0, "relu": E.ReluBackward0, "floor": E.FloorBackward0,
-    "ceil": E.CeilBackward0, "round": E.RoundBackward0, "sign": E.SignBackward0,
+    "abs": E.AbsBackward0,
+    "relu": E.ReluBackward0,
+    "floor": E.FloorBackward0,
+    "ceil": E.CeilBackward0,
+    "round": E.RoundBackward0,
+    "sign": E.SignBackward0,
     "trunc": E.TruncBackward0,
 }
 UNARY: dict[str, Any] = {}
@@ -253,7 +274,11 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
 
         d = input.dtype
         return _finish(
-            apply_cast(E.ClampBackward0, (input, lo, hi), [input._data, lo._data.astype(d.np), hi._data.astype(d.np)]),
+            apply_cast(
+                E.ClampBackward0,
+                (input, lo, hi),
+                [input._data, lo._data.astype(d.np), hi._data.astype(d.np)],
+            ),
             out,
         )
     d = input.dtype
@@ -312,11 +337,15 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return tuple(input.shape) == tuple(other.shape) and bool(np.all(input._data == other._data))
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     o = other._data if isinstance(other, Tensor) else other
     return Tensor._wrap(np.isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
@@ -345,9 +374,11 @@ def _bitwise(ufunc: Any, name: str, op: str) -> Any:
         other = as_operand(other, input)
         d = promote(input, other)
         if d.is_floating_point:
-            raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and '{type(other).__name__}'"
-                            if not isinstance(other, Tensor) else
-                            f'"{name}_cpu" not implemented for \'{d.name.capitalize()}\'')
+            raise TypeError(
+                f"unsupported operand type(s) for {op}: 'Tensor' and '{type(other).__name__}'"
+                if not isinstance(other, Tensor)
+                else f"\"{name}_cpu\" not implemented for '{d.name.capitalize()}'"
+            )
         a = input._data.astype(d.np, copy=False)
         b = other._data.astype(d.np, copy=False) if isinstance(other, Tensor) else other
         return _finish(Tensor._wrap(ufunc(a, b)), out)
@@ -363,7 +394,9 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "^")
 
 def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     if input._data.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return _finish(Tensor._wrap(np.invert(input._data)), out)
 
 
@@ -387,7 +420,9 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
-    return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64))
+    return Tensor._wrap(
+        np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64)
+    )
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from core import _creation, _indexing, _linalg_fns, _math, _reductions, _shape_fns
-from core import backend
+from core import _creation, _indexing, _linalg_fns, _math, _reductions, _shape_fns, backend
 from core import dtypes as _dt
 from core._dispatch import inplace
 from core.autograd.grad_mode import _state as _grad_state
@@ -49,62 +48,155 @@ def _r_mod(self: Tensor, other: Any) -> Tensor:
 
 
 OPERATORS = {
-    "__add__": _math.add, "__radd__": lambda s, o: _math.add(s, o),
-    "__sub__": _math.sub, "__rsub__": _r_sub,
-    "__mul__": _math.mul, "__rmul__": lambda s, o: _math.mul(s, o),
-    "__truediv__": _math.div, "__rtruediv__": _r_div,
-    "__floordiv__": _math.floor_divide, "__rfloordiv__": _r_floordiv,
-    "__mod__": _math.remainder, "__rmod__": _r_mod,
-    "__pow__": _math.pow, "__rpow__": _r_pow,
-    "__matmul__": _linalg_fns.matmul, "__rmatmul__": _r_matmul,
-    "__neg__": _math.neg, "__pos__": lambda s: s, "__abs__": _math.UNARY["abs"],
+    "__add__": _math.add,
+    "__radd__": lambda s, o: _math.add(s, o),
+    "__sub__": _math.sub,
+    "__rsub__": _r_sub,
+    "__mul__": _math.mul,
+    "__rmul__": lambda s, o: _math.mul(s, o),
+    "__truediv__": _math.div,
+    "__rtruediv__": _r_div,
+    "__floordiv__": _math.floor_divide,
+    "__rfloordiv__": _r_floordiv,
+    "__mod__": _math.remainder,
+    "__rmod__": _r_mod,
+    "__pow__": _math.pow,
+    "__rpow__": _r_pow,
+    "__matmul__": _linalg_fns.matmul,
+    "__rmatmul__": _r_matmul,
+    "__neg__": _math.neg,
+    "__pos__": lambda s: s,
+    "__abs__": _math.UNARY["abs"],
     "__invert__": _math.bitwise_not,
-    "__and__": _math.bitwise_and, "__rand__": lambda s, o: _math.bitwise_and(s, o),
-    "__or__": _math.bitwise_or, "__ror__": lambda s, o: _math.bitwise_or(s, o),
-    "__xor__": _math.bitwise_xor, "__rxor__": lambda s, o: _math.bitwise_xor(s, o),
-    "__eq__": _math.eq, "__ne__": _math.ne, "__lt__": _math.lt, "__le__": _math.le,
-    "__gt__": _math.gt, "__ge__": _math.ge,
-    "__getitem__": _indexing.getitem, "__setitem__": _indexing.setitem,
+    "__and__": _math.bitwise_and,
+    "__rand__": lambda s, o: _math.bitwise_and(s, o),
+    "__or__": _math.bitwise_or,
+    "__ror__": lambda s, o: _math.bitwise_or(s, o),
+    "__xor__": _math.bitwise_xor,
+    "__rxor__": lambda s, o: _math.bitwise_xor(s, o),
+    "__eq__": _math.eq,
+    "__ne__": _math.ne,
+    "__lt__": _math.lt,
+    "__le__": _math.le,
+    "__gt__": _math.gt,
+    "__ge__": _math.ge,
+    "__getitem__": _indexing.getitem,
+    "__setitem__": _indexing.setitem,
 }
 
 _IOPS = {
-    "__iadd__": ("add", E.AddBackward0), "__isub__": ("sub", E.SubBackward0),
-    "__imul__": ("mul", E.MulBackward0), "__itruediv__": ("div", E.DivBackward0),
-    "__ipow__": ("pow", E.PowBackward0), "__imod__": ("remainder", None),
-    "__ifloordiv__": ("floor_divide", None), "__iand__": ("bitwise_and", None),
-    "__ior__": ("bitwise_or", None), "__ixor__": ("bitwise_xor", None),
+    "__iadd__": ("add", E.AddBackward0),
+    "__isub__": ("sub", E.SubBackward0),
+    "__imul__": ("mul", E.MulBackward0),
+    "__itruediv__": ("div", E.DivBackward0),
+    "__ipow__": ("pow", E.PowBackward0),
+    "__imod__": ("remainder", None),
+    "__ifloordiv__": ("floor_divide", None),
+    "__iand__": ("bitwise_and", None),
+    "__ior__": ("bitwise_or", None),
+    "__ixor__": ("bitwise_xor", None),
 }
 
 # Methods with the same name and signature as the function (self first).
 FUNCTIONS: dict[str, Any] = {}
 for _mod in (_math, _reductions, _shape_fns, _indexing, _linalg_fns):
     for _name in getattr(_mod, "__all_methods__", None) or [
-        n for n, v in vars(_mod).items() if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == _mod.__name__
+        n
+        for n, v in vars(_mod).items()
+        if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == _mod.__name__
     ]:
         FUNCTIONS[_name] = getattr(_mod, _name)
 FUNCTIONS.update(_math.UNARY)
 FUNCTIONS["round"] = _math.round
-for _skip in ("make_inplace", "as_operand", "binary", "unary", "promote", "infer_shape", "slice_dim",
-              "getitem", "setitem", "index_put", "values_indices", "einsum", "cat", "stack", "concat",
-              "concatenate", "hstack", "vstack", "where", "equal", "allclose"):
+for _skip in (
+    "make_inplace",
+    "as_operand",
+    "binary",
+    "unary",
+    "promote",
+    "infer_shape",
+    "slice_dim",
+    "getitem",
+    "setitem",
+    "index_put",
+    "values_indices",
+    "einsum",
+    "cat",
+    "stack",
+    "concat",
+    "concatenate",
+    "hstack",
+    "vstack",
+    "where",
+    "equal",
+    "allclose",
+):
     FUNCTIONS.pop(_skip, None)
 
 INPLACE = {
-    "add": E.AddBackward0, "sub": E.SubBackward0, "mul": E.MulBackward0, "div": E.DivBackward0,
-    "pow": E.PowBackward0, "neg": E.NegBackward0, "abs": E.AbsBackward0, "exp": E.ExpBackward0,
-    "log": E.LogBackward0, "log1p": E.Log1PBackward0, "sqrt": E.SqrtBackward0,
-    "rsqrt": E.RsqrtBackward0, "sin": E.SinBackward0, "cos": E.CosBackward0, "tan": E.TanBackward0,
-    "tanh": E.TanhBackward0, "sigmoid": E.SigmoidBackward0, "relu": E.ReluBackward0,
-    "clamp": E.ClampBackward1, "floor": None, "ceil": None, "round": None, "sign": None,
-    "trunc": None, "reciprocal": E.ReciprocalBackward0, "remainder": None, "fmod": None,
-    "floor_divide": None, "true_divide": None, "masked_fill": None, "clamp_min": None,
-    "clamp_max": None, "clip": None, "square": E.PowBackward0, "lerp": None, "addcmul": None,
-    "addcdiv": None, "maximum": None, "minimum": None, "logical_not": None, "logical_and": None,
-    "logical_or": None, "bitwise_and": None, "bitwise_or": None, "bitwise_xor": None,
-    "bitwise_not": None, "scatter": None, "scatter_add": None, "index_select": None,
-    "nan_to_num": None, "negative": E.NegBackward0, "t": None, "transpose": None,
-    "squeeze": None, "unsqueeze": None, "eq": None, "ne": None, "lt": None, "le": None,
-    "gt": None, "ge": None, "tril": None, "triu": None,
+    "add": E.AddBackward0,
+    "sub": E.SubBackward0,
+    "mul": E.MulBackward0,
+    "div": E.DivBackward0,
+    "pow": E.PowBackward0,
+    "neg": E.NegBackward0,
+    "abs": E.AbsBackward0,
+    "exp": E.ExpBackward0,
+    "log": E.LogBackward0,
+    "log1p": E.Log1PBackward0,
+    "sqrt": E.SqrtBackward0,
+    "rsqrt": E.RsqrtBackward0,
+    "sin": E.SinBackward0,
+    "cos": E.CosBackward0,
+    "tan": E.TanBackward0,
+    "tanh": E.TanhBackward0,
+    "sigmoid": E.SigmoidBackward0,
+    "relu": E.ReluBackward0,
+    "clamp": E.ClampBackward1,
+    "floor": None,
+    "ceil": None,
+    "round": None,
+    "sign": None,
+    "trunc": None,
+    "reciprocal": E.ReciprocalBackward0,
+    "remainder": None,
+    "fmod": None,
+    "floor_divide": None,
+    "true_divide": None,
+    "masked_fill": None,
+    "clamp_min": None,
+    "clamp_max": None,
+    "clip": None,
+    "square": E.PowBackward0,
+    "lerp": None,
+    "addcmul": None,
+    "addcdiv": None,
+    "maximum": None,
+    "minimum": None,
+    "logical_not": None,
+    "logical_and": None,
+    "logical_or": None,
+    "bitwise_and": None,
+    "bitwise_or": None,
+    "bitwise_xor": None,
+    "bitwise_not": None,
+    "scatter": None,
+    "scatter_add": None,
+    "index_select": None,
+    "nan_to_num": None,
+    "negative": E.NegBackward0,
+    "t": None,
+    "transpose": None,
+    "squeeze": None,
+    "unsqueeze": None,
+    "eq": None,
+    "ne": None,
+    "lt": None,
+    "le": None,
+    "gt": None,
+    "ge": None,
+    "tril": None,
+    "triu": None,
 }
 
 _SHAPE_INPLACE = {"t", "transpose", "squeeze", "unsqueeze"}
@@ -178,7 +270,11 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             a = a.copy()
         return a
 
-    if self._requires_grad and _grad_state.enabled and (target_dtype is None or target_dtype.is_floating_point):
+    if (
+        self._requires_grad
+        and _grad_state.enabled
+        and (target_dtype is None or target_dtype.is_floating_point)
+    ):
         from core.autograd.function import apply_op
 
         return apply_op(E.ToCopyBackward0, (self,), convert)
@@ -193,9 +289,15 @@ def _caster(d: _dt.dtype) -> Any:
 
 
 _TYPE_NAMES = {
-    "torch.FloatTensor": _dt.float32, "torch.DoubleTensor": _dt.float64, "torch.HalfTensor": _dt.float16,
-    "torch.LongTensor": _dt.int64, "torch.IntTensor": _dt.int32, "torch.ShortTensor": _dt.int16,
-    "torch.CharTensor": _dt.int8, "torch.ByteTensor": _dt.uint8, "torch.BoolTensor": _dt.bool_,
+    "torch.FloatTensor": _dt.float32,
+    "torch.DoubleTensor": _dt.float64,
+    "torch.HalfTensor": _dt.float16,
+    "torch.LongTensor": _dt.int64,
+    "torch.IntTensor": _dt.int32,
+    "torch.ShortTensor": _dt.int16,
+    "torch.CharTensor": _dt.int8,
+    "torch.ByteTensor": _dt.uint8,
+    "torch.BoolTensor": _dt.bool_,
 }
 _LEGACY = {v.name: k for k, v in _TYPE_NAMES.items()}
 
@@ -225,20 +327,42 @@ def _cpu(self: Tensor) -> Tensor:
 
 
 def _new_factory(maker: Any) -> Any:
-    def new(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-        return maker(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    def new(
+        self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        return maker(
+            *size,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
+            requires_grad=requires_grad,
+        )
 
     return new
 
 
-def _new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+def _new_tensor(
+    self: Tensor, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _creation.tensor(
+        data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
-def _new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                          requires_grad=requires_grad)
+def _new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _creation.full(
+        size,
+        fill_value,
+        dtype=dtype or self.dtype,
+        device=device or self.device,
+        requires_grad=requires_grad,
+    )
 
 
 def _fill_inplace(self: Tensor, values: Any) -> Tensor:
@@ -251,7 +375,6 @@ def _fill_inplace(self: Tensor, values: Any) -> Tensor:
     if self.grad_fn is not None and _grad_state.enabled:
         # A fill cuts the history: the values no longer depend on the old ones.
         from core.autograd.function import apply_op
-        from core.ops.elementwise import _ZeroGrad
 
         out = apply_op(_FillBackward, (Tensor._wrap(self._data),))
         self.grad_fn = out.grad_fn
@@ -283,8 +406,18 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any
 
 def random_(self: Tensor, from_: int = 0, to: Any = None, *, generator: Any = None) -> Tensor:
     if to is None:
-        from_, to = 0, from_ if from_ else (2**24 + 1 if self.dtype.is_floating_point else
-                                              int(np.iinfo(self._data.dtype).max) + 1 if self._data.dtype.kind in "iu" else 2)
+        from_, to = (
+            0,
+            from_
+            if from_
+            else (
+                2**24 + 1
+                if self.dtype.is_floating_point
+                else int(np.iinfo(self._data.dtype).max) + 1
+                if self._data.dtype.kind in "iu"
+                else 2
+            ),
+        )
         if from_ == 0 and to == 0:
             to = 2**24 + 1
     return _fill_inplace(self, _place_like(self, _rng(generator).integers(from_, to, self.shape)))
@@ -295,7 +428,9 @@ def bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
-    return _fill_inplace(self, _place_like(self, _rng(generator).exponential(1.0 / lambd, self.shape)))
+    return _fill_inplace(
+        self, _place_like(self, _rng(generator).exponential(1.0 / lambd, self.shape))
+    )
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -315,7 +450,11 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     if isinstance(src, Tensor) and src.requires_grad and _grad_state.enabled:
         from core._shape_fns import expand
 
-        result = expand(src.to(self.dtype), tuple(self.shape)) if tuple(src.shape) != tuple(self.shape) else src.to(self.dtype)
+        result = (
+            expand(src.to(self.dtype), tuple(self.shape))
+            if tuple(src.shape) != tuple(self.shape)
+            else src.to(self.dtype)
+        )
         from core.autograd.function import apply_op
 
         return inplace(self, apply_op(E.CloneBackward0, (result,)))
@@ -372,7 +511,9 @@ def _resize_(self: Tensor, *size: Any) -> Tensor:
     return self
 
 
-def _addmm_method(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+def _addmm_method(
+    self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1
+) -> Tensor:
     return _linalg_fns.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
 
@@ -421,25 +562,57 @@ def _masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 
 EXTRA: dict[str, Any] = {
-    "to": _to, "type": _type, "cuda": _cuda, "cpu": _cpu,
-    "float": _caster(_dt.float32), "double": _caster(_dt.float64), "half": _caster(_dt.float16),
-    "long": _caster(_dt.int64), "int": _caster(_dt.int32), "short": _caster(_dt.int16),
-    "char": _caster(_dt.int8), "byte": _caster(_dt.uint8), "bool": _caster(_dt.bool_),
+    "to": _to,
+    "type": _type,
+    "cuda": _cuda,
+    "cpu": _cpu,
+    "float": _caster(_dt.float32),
+    "double": _caster(_dt.float64),
+    "half": _caster(_dt.float16),
+    "long": _caster(_dt.int64),
+    "int": _caster(_dt.int32),
+    "short": _caster(_dt.int16),
+    "char": _caster(_dt.int8),
+    "byte": _caster(_dt.uint8),
+    "bool": _caster(_dt.bool_),
     "type_as": lambda self, other: _to(self, other.dtype),
-    "new_zeros": _new_factory(_creation.zeros), "new_ones": _new_factory(_creation.ones),
-    "new_empty": _new_factory(_creation.empty), "new_tensor": _new_tensor, "new_full": _new_full,
-    "uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
-    "exponential_": exponential_, "fill_": fill_, "zero_": zero_, "copy_": copy_,
-    "apply_": _apply_, "map_": _map_, "share_memory_": _share_memory_, "pin_memory": _pin_memory,
-    "resize_": _resize_, "addmm": _addmm_method, "expand": _expand_method, "view": _view_method,
-    "max": _max_method, "min": _min_method, "clone": _clone_method, "index_fill_": _index_fill_,
-    "index_add_": _index_add_, "masked_scatter_": _masked_scatter_,
+    "new_zeros": _new_factory(_creation.zeros),
+    "new_ones": _new_factory(_creation.ones),
+    "new_empty": _new_factory(_creation.empty),
+    "new_tensor": _new_tensor,
+    "new_full": _new_full,
+    "uniform_": uniform_,
+    "normal_": normal_,
+    "random_": random_,
+    "bernoulli_": bernoulli_,
+    "exponential_": exponential_,
+    "fill_": fill_,
+    "zero_": zero_,
+    "copy_": copy_,
+    "apply_": _apply_,
+    "map_": _map_,
+    "share_memory_": _share_memory_,
+    "pin_memory": _pin_memory,
+    "resize_": _resize_,
+    "addmm": _addmm_method,
+    "expand": _expand_method,
+    "view": _view_method,
+    "max": _max_method,
+    "min": _min_method,
+    "clone": _clone_method,
+    "index_fill_": _index_fill_,
+    "index_add_": _index_add_,
+    "masked_scatter_": _masked_scatter_,
     "masked_fill_": _math.make_inplace(_indexing.masked_fill),
     "scatter_": lambda self, dim, index, src=None, *, value=None, reduce=None: inplace(
-        self, _indexing.scatter(self, dim, index, src, value=value, reduce=reduce)),
-    "scatter_add_": lambda self, dim, index, src: inplace(self, _indexing.scatter_add(self, dim, index, src)),
+        self, _indexing.scatter(self, dim, index, src, value=value, reduce=reduce)
+    ),
+    "scatter_add_": lambda self, dim, index, src: inplace(
+        self, _indexing.scatter_add(self, dim, index, src)
+    ),
     "index_put_": lambda self, indices, values, accumulate=False: inplace(
-        self, _indexing.index_put(self, indices, values, accumulate)),
+        self, _indexing.index_put(self, indices, values, accumulate)
+    ),
     "index_put": _indexing.index_put,
     "abs_": _math.make_inplace(_math.UNARY["abs"], E.AbsBackward0),
     "absolute": _math.UNARY["abs"],
@@ -450,7 +623,9 @@ EXTRA: dict[str, Any] = {
 
 def _sum_to_size(self: Tensor, size: tuple) -> Tensor:
     lead = self.ndim - len(size)
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and self.shape[lead + i] != 1)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and self.shape[lead + i] != 1
+    )
     out = _reductions.sum(self, dims, keepdim=True) if dims else self
     return out.reshape(size) if lead else out
 

@@ -135,16 +135,24 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     a = input._data
     if dim is None:
         out = np.argmax(a.reshape(-1))
-        return Tensor._wrap(np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
-    return Tensor._wrap(np.argmax(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64))
+        return Tensor._wrap(
+            np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
+        )
+    return Tensor._wrap(
+        np.argmax(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64)
+    )
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     a = input._data
     if dim is None:
         out = np.argmin(a.reshape(-1))
-        return Tensor._wrap(np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ()))
-    return Tensor._wrap(np.argmin(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64))
+        return Tensor._wrap(
+            np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
+        )
+    return Tensor._wrap(
+        np.argmin(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64)
+    )
 
 
 def _correction(unbiased: Any, correction: Any) -> float:
@@ -153,33 +161,57 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1.0 if unbiased is None or unbiased else 0.0
 
 
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return apply_op(R.VarBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim)
+    return apply_op(
+        R.VarBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
+    )
 
 
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return apply_op(R.StdBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim)
+    return apply_op(
+        R.StdBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
+    )
 
 
-def std_mean(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> tuple:
+def std_mean(
+    input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False
+) -> tuple:
     return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
 
 
-def var_mean(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> tuple:
+def var_mean(
+    input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False
+) -> tuple:
     return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        raise RuntimeError("nuclear norm is not supported by core; use p=2 (Frobenius) or a vector norm")
+        raise RuntimeError(
+            "nuclear norm is not supported by core; use p=2 (Frobenius) or a vector norm"
+        )
     p = float(p)
     if not input.dtype.is_floating_point:
         raise RuntimeError(
@@ -191,13 +223,20 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     if input._data.dtype.kind != "f":
-        return apply_cast(R.LogsumexpBackward0, (input,), [input._data.astype(_dt.get_default_dtype().np)],
-                          _dims(dim, input.ndim), keepdim)
+        return apply_cast(
+            R.LogsumexpBackward0,
+            (input,),
+            [input._data.astype(_dt.get_default_dtype().np)],
+            _dims(dim, input.ndim),
+            keepdim,
+        )
     return apply_op(R.LogsumexpBackward0, (input,), _dims(dim, input.ndim), keepdim)
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    return apply_op(R.CumsumBackward0, (input,), _wrap_dim(dim, input.ndim), _sum_dtype(input, dtype))
+    return apply_op(
+        R.CumsumBackward0, (input,), _wrap_dim(dim, input.ndim), _sum_dtype(input, dtype)
+    )
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -215,7 +254,9 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
-    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input.ndim)), dtype=np.int64))
+    return Tensor._wrap(
+        np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input.ndim)), dtype=np.int64)
+    )
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
@@ -224,7 +265,9 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     idx = np.argsort(-a if descending and a.dtype.kind != "b" else a, axis=d, kind="stable")
     from core._indexing import gather
 
-    return SortResult(gather(input, d, Tensor._wrap(idx.astype(np.int64))), Tensor._wrap(idx.astype(np.int64)))
+    return SortResult(
+        gather(input, d, Tensor._wrap(idx.astype(np.int64))), Tensor._wrap(idx.astype(np.int64))
+    )
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:

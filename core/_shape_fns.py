@@ -146,7 +146,9 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     n = input.ndim
     src = [_wrap_dim(s, n) for s in ([source] if isinstance(source, int) else source)]
-    dst = [_wrap_dim(d, n) for d in ([destination] if isinstance(destination, int) else destination)]
+    dst = [
+        _wrap_dim(d, n) for d in ([destination] if isinstance(destination, int) else destination)
+    ]
     order = [-1] * n
     for s, d in zip(src, dst):
         order[d] = s
@@ -304,7 +306,9 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     dt = ref.dtype
     for t in tensors[1:]:
         dt = _dt.promote_types(dt, t.dtype)
-    return apply_cast(S.StackBackward0, tuple(tensors), [t._data.astype(dt.np, copy=False) for t in tensors], d)
+    return apply_cast(
+        S.StackBackward0, tuple(tensors), [t._data.astype(dt.np, copy=False) for t in tensors], d
+    )
 
 
 def hstack(tensors: Any) -> Tensor:
@@ -322,7 +326,9 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         bounds = list(range(size, n, size))
     else:
         sections = list(split_size_or_sections)

@@ -21,7 +21,10 @@ def _probe_cupy() -> tuple[Any, str]:
     try:
         import cupy  # noqa: PLC0415  (the one CuPy import of the project)
     except Exception as exc:  # ImportError, or a broken CUDA install raising anything
-        return None, f"CuPy is not installed ({type(exc).__name__}: {exc}). Install the cuda12 or cuda13 extra."
+        return (
+            None,
+            f"CuPy is not installed ({type(exc).__name__}: {exc}). Install the cuda12 or cuda13 extra.",
+        )
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:
@@ -55,7 +58,8 @@ def require_cuda() -> Any:
     cp = cupy_module()
     if cp is None:
         raise AssertionError(
-            "Torch not compiled with CUDA enabled" if "not installed" in cuda_unavailable_reason()
+            "Torch not compiled with CUDA enabled"
+            if "not installed" in cuda_unavailable_reason()
             else "Found no NVIDIA driver on your system. " + cuda_unavailable_reason()
         )
     return cp

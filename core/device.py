@@ -16,7 +16,9 @@ class device:  # noqa: N801 (torch's spelling)
             self.type, self.index = "cuda", spec
             return
         if not isinstance(spec, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type(spec).__name__})")
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({type(spec).__name__})"
+            )
         kind, _, idx = spec.partition(":")
         if kind not in ("cpu", "cuda") or (idx and not idx.isdigit()):
             raise RuntimeError(
@@ -28,7 +30,9 @@ class device:  # noqa: N801 (torch's spelling)
         self.index = int(idx) if idx else index
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}'" + (f", index={self.index})" if self.index is not None else ")")
+        return f"device(type='{self.type}'" + (
+            f", index={self.index})" if self.index is not None else ")"
+        )
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"

@@ -13,7 +13,15 @@ import numpy as np
 
 
 class dtype:  # noqa: N801 (torch's spelling)
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category", "is_complex")
+    __slots__ = (
+        "name",
+        "np",
+        "is_floating_point",
+        "is_signed",
+        "itemsize",
+        "_category",
+        "is_complex",
+    )
 
     def __init__(self, name: str, np_dtype: Any, category: int) -> None:
         self.name = name
@@ -48,8 +56,13 @@ ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 ALIASES = {
-    "float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
-    "short": int16, "bool": bool_,
+    "float": float32,
+    "double": float64,
+    "half": float16,
+    "long": int64,
+    "int": int32,
+    "short": int16,
+    "bool": bool_,
 }
 
 _default_float = float32

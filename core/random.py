@@ -34,11 +34,22 @@ class Generator:
         from core._creation import tensor
 
         state = self._np.bit_generator.state
-        words = [state["state"]["state"], state["state"]["inc"], state["has_uint32"], state["uinteger"]]
-        return tensor(np.frombuffer(b"".join(int(w).to_bytes(16, "little") for w in words), dtype=np.uint8))
+        words = [
+            state["state"]["state"],
+            state["state"]["inc"],
+            state["has_uint32"],
+            state["uinteger"],
+        ]
+        return tensor(
+            np.frombuffer(b"".join(int(w).to_bytes(16, "little") for w in words), dtype=np.uint8)
+        )
 
     def set_state(self, new_state: Any) -> Generator:
-        raw = bytes(np.asarray(new_state.numpy() if hasattr(new_state, "numpy") else new_state, dtype=np.uint8))
+        raw = bytes(
+            np.asarray(
+                new_state.numpy() if hasattr(new_state, "numpy") else new_state, dtype=np.uint8
+            )
+        )
         words = [int.from_bytes(raw[i : i + 16], "little") for i in range(0, 64, 16)]
         self._np.bit_generator.state = {
             "bit_generator": "PCG64",

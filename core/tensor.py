@@ -22,8 +22,18 @@ from core.size import Size
 
 class Tensor:
     __slots__ = (
-        "_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_base", "_output_nr",
-        "_accumulator", "_view_fn", "_keep", "__weakref__", "__dict__",
+        "_data",
+        "_requires_grad",
+        "grad_fn",
+        "_grad",
+        "_vbox",
+        "_base",
+        "_output_nr",
+        "_accumulator",
+        "_view_fn",
+        "_keep",
+        "__weakref__",
+        "__dict__",
     )
 
     # --- construction -------------------------------------------------------------------------
@@ -128,8 +138,14 @@ class Tensor:
         if self._base is None:
             return 0
         base = self._base._data
-        return int((self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0])
-                   // self._data.itemsize) if type(self._data) is np.ndarray else 0
+        return (
+            int(
+                (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+                // self._data.itemsize
+            )
+            if type(self._data) is np.ndarray
+            else 0
+        )
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -172,7 +188,9 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         if self.grad_fn is None:
             self._requires_grad = bool(requires_grad)
         return self
@@ -199,7 +217,9 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if tuple(value.shape) != tuple(self.shape):
                 raise RuntimeError(
                     f"assigned grad has data of a different size: expected {list(self.shape)}, "
@@ -330,8 +350,9 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-                if self._data.size > 1 else "Boolean value of Tensor with no values is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
+                if self._data.size > 1
+                else "Boolean value of Tensor with no values is ambiguous"
             )
         return bool(self.item())
 
@@ -348,7 +369,7 @@ class Tensor:
 
     def _scalar_for(self, what: str) -> Any:
         if self._data.size != 1:
-            raise TypeError(f"only one element tensors can be converted to Python scalars")
+            raise TypeError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     def __format__(self, spec: str) -> str:

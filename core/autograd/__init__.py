@@ -30,7 +30,22 @@ def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> 
 
 
 __all__ = [
-    "AccumulateGrad", "Function", "FunctionCtx", "Node", "StepRecord", "Variable", "backward",
-    "backward_steps", "detect_anomaly", "enable_grad", "grad", "gradcheck", "graph",
-    "inference_mode", "is_grad_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled",
+    "AccumulateGrad",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "StepRecord",
+    "Variable",
+    "backward",
+    "backward_steps",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "graph",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_detect_anomaly",
+    "set_grad_enabled",
 ]

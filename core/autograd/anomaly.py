@@ -21,7 +21,9 @@ def is_anomaly_enabled() -> bool:
 
 def forward_trace() -> str:
     """The user's stack at forward time, stripped of core's own frames."""
-    frames = [f for f in traceback.extract_stack()[:-1] if "/core/" not in f.filename.replace("\\", "/")]
+    frames = [
+        f for f in traceback.extract_stack()[:-1] if "/core/" not in f.filename.replace("\\", "/")
+    ]
     return "".join(traceback.format_list(frames))
 
 

@@ -39,8 +39,14 @@ class StepRecord:
 
     __slots__ = ("node", "_received", "_produced", "variable", "_before")
 
-    def __init__(self, node: Node, received: Any, produced: Any, variable: Any = None,
-                 grad_before: Any = None) -> None:
+    def __init__(
+        self,
+        node: Node,
+        received: Any,
+        produced: Any,
+        variable: Any = None,
+        grad_before: Any = None,
+    ) -> None:
         self.node, self._received, self._produced = node, received, produced
         self.variable, self._before = variable, grad_before
 
@@ -94,8 +100,15 @@ def _check_versions(node: Node) -> None:
 
 def _legacy_type_name(dt: Any) -> str:
     names = {
-        "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
     }
     return f"torch.{names.get(dt.name, dt.name)}Tensor"
 
@@ -136,7 +149,9 @@ def _make_roots(tensors: Sequence[Any], grad_tensors: Sequence[Any] | None) -> l
     roots = []
     for t, g in zip(tensors, grad_tensors):
         if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
         if g is None:
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -167,7 +182,9 @@ def backward_steps(
     inputs: Sequence[Any] | None = None,
 ) -> Iterator[StepRecord]:
     """Yield one ``StepRecord`` per executed node; leaves' ``.grad`` accumulate as it goes."""
-    for node, received, produced, variable, before in _run(tensors, grad_tensors, retain_graph, inputs):
+    for node, received, produced, variable, before in _run(
+        tensors, grad_tensors, retain_graph, inputs
+    ):
         yield StepRecord(node, received, produced, variable, before)
 
 
@@ -209,7 +226,9 @@ def _run(
             if type(node) is AccumulateGrad:
                 if node._tensor_pre_hooks or node._pre_hooks:
                     grads = _run_pre_hooks(node, grads)
-                variable, before = _accumulate_leaf(node, grads[0], accumulate, only, capture, record_before)
+                variable, before = _accumulate_leaf(
+                    node, grads[0], accumulate, only, capture, record_before
+                )
                 produced: tuple = ()
             else:
                 produced = _execute(node, grads, keep)
@@ -286,10 +305,21 @@ def _execute(node: Node, grads: list, keep: bool) -> tuple:
 
 
 # What a released node keeps: its place in the graph, for viewers and for the error message.
-_STRUCTURE = frozenset((
-    "next_functions", "needs_input_grad", "_input_meta", "_seq", "_metadata", "_hooks",
-    "_pre_hooks", "_tensor_pre_hooks", "_retain_grad", "_output_meta", "num_outputs",
-))
+_STRUCTURE = frozenset(
+    (
+        "next_functions",
+        "needs_input_grad",
+        "_input_meta",
+        "_seq",
+        "_metadata",
+        "_hooks",
+        "_pre_hooks",
+        "_tensor_pre_hooks",
+        "_retain_grad",
+        "_output_meta",
+        "num_outputs",
+    )
+)
 
 
 def _release(node: Node) -> None:
@@ -332,8 +362,14 @@ def _conform(node: Node, out: tuple) -> tuple:
     return tuple(fixed)
 
 
-def _accumulate_leaf(node: AccumulateGrad, grad: Any, accumulate: bool, only: set | None,
-                     capture: dict | None, record_before: bool) -> tuple:
+def _accumulate_leaf(
+    node: AccumulateGrad,
+    grad: Any,
+    accumulate: bool,
+    only: set | None,
+    capture: dict | None,
+    record_before: bool,
+) -> tuple:
     from core.tensor import Tensor
 
     var = node.variable
@@ -397,7 +433,9 @@ def _check_nan(node: Node, out: tuple) -> None:
     for i, g in enumerate(out):
         if g is not None and array_module(g).isnan(g).any():
             anomaly.warn_forward_trace(node)
-            raise RuntimeError(f"Function '{type(node).__name__}' returned nan values in its {i}th output.")
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned nan values in its {i}th output."
+            )
 
 
 # --- the public entry points, each a drain of backward_steps ---------------------------------
@@ -449,6 +487,7 @@ def grad(
         if isinstance(node, AccumulateGrad):
             capture[id(node)] = None
         else:
+
             def hook(g: Any, key: int = id(t)) -> None:
                 prev = captured_nonleaf.get(key)
                 captured_nonleaf[key] = g._data if prev is None else prev + g._data
@@ -462,7 +501,11 @@ def grad(
             h.remove()
     result = []
     for node, t in nodes:
-        g = capture.get(id(node)) if isinstance(node, AccumulateGrad) else captured_nonleaf.get(id(t))
+        g = (
+            capture.get(id(node))
+            if isinstance(node, AccumulateGrad)
+            else captured_nonleaf.get(id(t))
+        )
         if g is None:
             if materialize_grads:
                 g = t._xp().zeros(t._data.shape, dtype=t._data.dtype)

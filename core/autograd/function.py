@@ -10,7 +10,6 @@ The engine, not the op, undoes broadcasting and casts each gradient to its input
 from __future__ import annotations
 
 import itertools
-import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +92,7 @@ class Node:
     def __getattr__(self, attr: str) -> Any:
         # ``_saved_self``, ``_saved_other``, ``_saved_result``: PyTorch's names for saved tensors.
         if attr.startswith("_saved_"):
-            key = attr[len("_saved_"):]
+            key = attr[len("_saved_") :]
             names = (*type(self).saves, *(("result",) if type(self).saves_result else ()))
             if key in names:
                 self._check_not_released()
@@ -281,11 +280,15 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
-        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+        raise NotImplementedError(
+            "You must implement the backward function for custom autograd.Function."
+        )
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:

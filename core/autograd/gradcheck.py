@@ -12,7 +12,9 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def numerical_jacobian_column(fn: Callable[[], Any], arr: np.ndarray, i: int, eps: float) -> np.ndarray:
+def numerical_jacobian_column(
+    fn: Callable[[], Any], arr: np.ndarray, i: int, eps: float
+) -> np.ndarray:
     flat = arr.reshape(-1)
     orig = flat[i].item()
     flat[i] = orig + eps
@@ -54,7 +56,10 @@ def gradcheck(
         if t.dtype.name != "float64":
             import warnings
 
-            warnings.warn("Input #0 requires gradient and is not a double precision floating point.", stacklevel=2)
+            warnings.warn(
+                "Input #0 requires gradient and is not a double precision floating point.",
+                stacklevel=2,
+            )
         arr = t._data
         numeric = np.zeros((arr.size, n_out))
         with no_grad():

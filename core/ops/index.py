@@ -82,7 +82,9 @@ class ScatterBackward0(Node):
     def backward(self, g: Any) -> tuple:
         ga = scatter_array(g, self.dim, self.index, np.zeros((), dtype=g.dtype))
         gs = np.zeros(self.src_shape, dtype=g.dtype)
-        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(g, self.index, self.dim)
+        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(
+            g, self.index, self.dim
+        )
         return ga, gs
 
 
@@ -106,7 +108,9 @@ class ScatterAddBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         gs = np.zeros(self.src_shape, dtype=g.dtype)
-        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(g, self.index, self.dim)
+        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(
+            g, self.index, self.dim
+        )
         return g, gs
 
 

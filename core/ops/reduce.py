@@ -231,7 +231,9 @@ class LinalgVectorNormBackward0(Node):
         else:
             out = np.power(np.power(absa, p).sum(axis=dims, keepdims=True), 1.0 / p)
         self.out = out.astype(a.dtype, copy=False)
-        return self.out if keepdim else (np.squeeze(self.out, dims) if dims else self.out.reshape(()))
+        return (
+            self.out if keepdim else (np.squeeze(self.out, dims) if dims else self.out.reshape(()))
+        )
 
     def backward(self, g: Any) -> tuple:
         a, p, out = self.a, self.p, self.out

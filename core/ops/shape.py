@@ -211,7 +211,10 @@ class UnbindBackward0(SplitBackward0):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        pieces = [np.take(a, i, axis=dim) if False else a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim])]
+        pieces = [
+            np.take(a, i, axis=dim) if False else a[(slice(None),) * dim + (i,)]
+            for i in range(a.shape[dim])
+        ]
         self.num_outputs = len(pieces)
         return pieces
 
