@@ -243,11 +243,18 @@ def _assign_groups(model: GraphModel) -> None:
         if mod is None:
             continue
         recorded = True
-        gid, label = _module_label(mod)
+        kind = meta.get("module_type")
+        gid, label = _module_label((mod, kind) if isinstance(mod, str) and kind else mod)
         node.group = gid
         model.groups.setdefault(gid, label)
     if not recorded:
         _infer_groups(model)
+        return
+    for node in nodes:  # parameters join their module: "fc1.weight" -> "fc1"
+        if node.kind == "leaf" and "." in node.title:
+            prefix = node.title.rsplit(".", 1)[0]
+            if prefix in model.groups:
+                node.group = prefix
 
 
 def _module_label(mod: Any) -> tuple[str, str]:

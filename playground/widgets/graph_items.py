@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QStyleOptionGraphicsItem
 
 from playground.graph import health
 
@@ -101,6 +101,17 @@ class NodeItem(QGraphicsItem):
             p.setPen(QPen(QColor("white"), 1))
             p.setBrush(BREAK)
             p.drawEllipse(QPointF(-self.w / 2, -self.h / 2), 6, 6)
+
+
+class EdgeLabel(QGraphicsSimpleTextItem):
+    """A gradient label on an edge, on a faint white plate so crossing lines do not hide it."""
+
+    def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+        if self.text():
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(255, 255, 255, 200))
+            p.drawRoundedRect(self.boundingRect().adjusted(-2, 0, 2, 0), 3, 3)
+        super().paint(p, option, widget)
 
 
 _FONTS: dict[str, QFont] = {}

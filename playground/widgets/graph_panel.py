@@ -114,6 +114,12 @@ class GraphPanel(QWidget):
     def _intro(self) -> str:
         if self.model is None:
             return "<p>Select a tensor that has a <code>grad_fn</code> to see its graph.</p>"
+        if len(self.model.nodes) == 1:
+            return (
+                "<p>This tensor has no <code>grad_fn</code> and does not require grad: no "
+                "backward pass goes through it. Create it from tensors with "
+                "<code>requires_grad=True</code>.</p>"
+            )
         n = sum(1 for m in self.model.nodes if m.kind in ("op", "leaf"))
         return (
             f"<p>{n} backward nodes. Press <b>Step</b> (F10) to run backward one node at a "
@@ -137,7 +143,7 @@ class GraphPanel(QWidget):
         return self._drive(lambda s: s.run(until=key))
 
     def _drive(self, how: Any) -> Any:
-        if self.stepper is None:
+        if self.stepper is None or self.model is None or len(self.model.nodes) == 1:
             return None
         was_done = self.stepper.finished
         try:
@@ -325,7 +331,7 @@ class GraphPanel(QWidget):
 
     # --- drawing the state --------------------------------------------------------------------
     def _refresh(self) -> None:
-        has = self.stepper is not None
+        has = self.stepper is not None and self.model is not None and len(self.model.nodes) > 1
         done = has and self.stepper.finished
         for a in (self.act_step, self.act_run, self.act_run_to):
             a.setEnabled(has and not done and self.stepper.error is None)

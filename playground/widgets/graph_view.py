@@ -22,7 +22,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
 )
@@ -35,6 +34,7 @@ from playground.graph.stepper import GradInfo
 from playground.widgets.graph_items import (
     CURRENT,
     LEGEND_SIZE,
+    EdgeLabel,
     NodeItem,
     NodeLook,
     arrow_head,
@@ -47,7 +47,7 @@ from playground.widgets.graph_items import (
 class EdgeItem:
     path: QGraphicsPathItem
     head: QGraphicsPathItem
-    label: QGraphicsSimpleTextItem
+    label: EdgeLabel
     src: Hashable
     dst: Hashable
     model_edges: list[tuple[int, int]] = field(default_factory=list)  # (src key, slot)
@@ -122,18 +122,25 @@ class GraphView(QGraphicsView):
             scene.addItem(item)
             self.nodes[vid] = item
         count: dict[tuple, int] = {}
+        fan_out: dict[Hashable, int] = {}
+        fan_in: dict[Hashable, int] = {}
         for k in keys:
             count[k[:2]] = count.get(k[:2], 0) + 1
+            fan_out[k[0]] = fan_out.get(k[0], 0) + 1
+            fan_in[k[1]] = fan_in.get(k[1], 0) + 1
         seen_pairs: dict[tuple, int] = {}
         for k, route in zip(keys, lay.routes):
             nth = seen_pairs.get(k[:2], 0)
             seen_pairs[k[:2]] = nth + 1
             bend = (nth - (count[k[:2]] - 1) / 2) * 26.0  # parallel edges (y * y) fan out
-            self.edges.append(self._edge(k, route, bend, drawn[k]))
+            # Where edges fan out, labels sit low (where the edges have parted); where they fan
+            # in, high.
+            at = 0.72 if fan_out[k[0]] > 1 else (0.3 if fan_in[k[1]] > 1 else 0.5)
+            self.edges.append(self._edge(k, route, bend, drawn[k], at))
         rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
         scene.setSceneRect(rect)
 
-    def _edge(self, k: tuple, route: list, bend: float, model_edges: list) -> EdgeItem:
+    def _edge(self, k: tuple, route: list, bend: float, model_edges: list, at: float) -> EdgeItem:
         pts = [QPointF(x, y) for x, y in route]
         path = QPainterPath(pts[0])
         for a, b in zip(pts, pts[1:]):
@@ -148,14 +155,14 @@ class GraphView(QGraphicsView):
         head.setBrush(QColor("#90a4ae"))
         head.setPen(Qt.PenStyle.NoPen)
         head.setZValue(1)
-        label = QGraphicsSimpleTextItem("")
+        label = EdgeLabel("")
         f = QFont()
         f.setPointSizeF(7.5)
         label.setFont(f)
         label.setBrush(QColor("#37474f"))
         label.setZValue(3)
         if len(pts) == 2:
-            anchor = path.pointAtPercent(0.5)
+            anchor = path.pointAtPercent(at)
         else:
             first = QPainterPath(pts[0])
             first.cubicTo(
@@ -163,7 +170,7 @@ class GraphView(QGraphicsView):
                 QPointF(pts[1].x() + bend, (pts[0].y() + pts[1].y()) / 2),
                 pts[1],
             )
-            anchor = first.pointAtPercent(0.5)
+            anchor = first.pointAtPercent(at)
         scene = self.scene()
         for it in (item, head, label):
             scene.addItem(it)

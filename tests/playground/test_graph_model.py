@@ -112,6 +112,20 @@ def test_groups_from_recorded_module_metadata() -> None:
     assert m.groups == {"act": "act: Scale"}
 
 
+def test_groups_from_core_module_tags() -> None:
+    w = core.ones(3, 2, requires_grad=True)
+    b = core.zeros(3, requires_grad=True)
+    x = core.ones(4, 2)
+    h = core.addmm(b, x, w.t())
+    for fn in (h.grad_fn, h.grad_fn.next_functions[2][0]):  # what nn.Module.__call__ records
+        fn.metadata["module"] = "encoder.fc1"
+        fn.metadata["module_type"] = "Linear"
+    m = build_graph(h.relu().sum(), {id(w): "encoder.fc1.weight", id(b): "encoder.fc1.bias"})
+    assert m.groups == {"encoder.fc1": "encoder.fc1: Linear"}
+    grouped = sorted(n.title for n in m.nodes if n.group == "encoder.fc1")
+    assert grouped == ["AddmmBackward0", "TBackward0", "encoder.fc1.bias", "encoder.fc1.weight"]
+
+
 def step_all(tensor, leaves, grad_tensor=None) -> Stepper:
     st = Stepper(build_graph(tensor), grad_tensor)
     while st.step() is not None:

@@ -37,6 +37,14 @@ def test_object_name_and_empty_state(panel: GraphPanel) -> None:
     assert not panel.act_step.isEnabled()
 
 
+def test_tensor_without_graph(panel: GraphPanel) -> None:
+    panel.show_tensor(core.ones(2), {})
+    assert not panel.act_step.isEnabled() and panel.step() is None
+    assert "no grad_fn" in panel.pane.toPlainText()
+    panel.clear()
+    assert panel.model is None and panel.view.nodes == {}
+
+
 def test_blitz_stepped_to_the_end(panel: GraphPanel, qtbot) -> None:
     x, out = blitz()
     panel.show_tensor(out, {id(x): "x", id(out): "out"})
