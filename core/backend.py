@@ -109,3 +109,24 @@ def synchronize() -> None:
     cp = cupy_module()
     if cp is not None:
         cp.cuda.Device().synchronize()
+
+
+def erf(array: Any) -> Any:
+    """The error function on either device (NumPy has none; SciPy's is used when installed)."""
+    if is_cuda_array(array):
+        from cupyx.scipy.special import erf as cupy_erf
+
+        return cupy_erf(array)
+    try:
+        from scipy.special import erf as scipy_erf
+    except ImportError:
+        return _erf_python(array)
+    return scipy_erf(array).astype(array.dtype, copy=False)
+
+
+def _erf_python(array: np.ndarray) -> np.ndarray:
+    import math
+
+    if not array.size:
+        return array.copy()
+    return np.asarray(np.frompyfunc(math.erf, 1, 1)(array), dtype=array.dtype)
