@@ -1,0 +1,181 @@
+"""Live training curves: loss (train and validation), accuracy and learning rate, x-linked.
+
+The history lives in plain growable arrays; `redraw()` pushes it to pyqtgraph (the panel calls it
+at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
+faint copy of the raw curve; where the learning rate was changed mid-run, every plot gets a
+dashed vertical marker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+
+from playground.widgets.plot_style import PALETTE, apply_plot_theme
+
+
+def smooth(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's debiased exponential moving average (NaN entries are carried over)."""
+    if weight <= 0 or values.size == 0:
+        return values
+    out = np.empty_like(values)
+    last, norm = 0.0, 0.0
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            out[i] = v
+            continue
+        last = last * weight + (1 - weight) * v
+        norm = norm * weight + (1 - weight)
+        out[i] = last / norm
+    return out
+
+
+class Series:
+    """A growable (x, y) series of float64."""
+
+    def __init__(self) -> None:
+        self.x = np.empty(1024)
+        self.y = np.empty(1024)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == self.x.size:
+            self.x = np.resize(self.x, self.n * 2)
+            self.y = np.resize(self.y, self.n * 2)
+        self.x[self.n] = x
+        self.y[self.n] = y
+        self.n += 1
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[: self.n], self.y[: self.n]
+
+    def clear(self) -> None:
+        self.n = 0
+
+
+SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
+
+
+class CurvePlots(pg.GraphicsLayoutWidget):
+    """Loss, accuracy and learning-rate plots stacked, sharing their step axis."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("curvePlots")
+        self.series = {key: Series() for key in SERIES}
+        self.lr_marks: list[tuple[float, str]] = []
+        self.smoothing = 0.6
+        self.loss = self._plot(0, "loss")
+        self.acc = self._plot(1, "accuracy")
+        self.lr = self._plot(2, "learning rate")
+        self.acc.setXLink(self.loss)
+        self.lr.setXLink(self.loss)
+        self.acc.setYRange(0, 1.0, padding=0.02)
+        self.loss.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.acc.addLegend(offset=(-8, -8), labelTextSize="8pt")
+        self.curves = {
+            "train_loss_raw": self._curve(self.loss, PALETTE["train"], raw=True),
+            "train_loss": self._curve(self.loss, PALETTE["train"], name="train"),
+            "val_loss": self._curve(self.loss, PALETTE["val"], name="validation", symbol=True),
+            "train_acc_raw": self._curve(self.acc, PALETTE["train"], raw=True),
+            "train_acc": self._curve(self.acc, PALETTE["train"], name="train"),
+            "val_acc": self._curve(self.acc, PALETTE["val"], name="validation", symbol=True),
+            "lr": self._curve(self.lr, PALETTE["lr"]),
+        }
+        self.lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self.set_accuracy_visible(True)
+
+    def _plot(self, row: int, title: str) -> pg.PlotItem:
+        plot = self.addPlot(row=row, col=0)
+        plot.setLabel("left", title)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setMenuEnabled(False)
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.getViewBox().setMouseMode(pg.ViewBox.RectMode)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setWidth(52)
+        if row == 2:
+            plot.setLabel("bottom", "step")
+        return plot
+
+    def _curve(
+        self,
+        plot: pg.PlotItem,
+        colour: str,
+        name: str | None = None,
+        raw: bool = False,
+        symbol: bool = False,
+    ) -> pg.PlotDataItem:
+        if raw:
+            c = pg.mkColor(colour)
+            c.setAlpha(60)
+            return plot.plot(pen=pg.mkPen(c, width=1))
+        kwargs = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour} if symbol else {}
+        return plot.plot(pen=pg.mkPen(colour, width=2), name=name, **kwargs)
+
+    # ---- data -------------------------------------------------------------------------------
+    def clear_history(self) -> None:
+        for s in self.series.values():
+            s.clear()
+        self.lr_marks.clear()
+        for plot, line in self.lines:
+            plot.removeItem(line)
+        self.lines.clear()
+        self.redraw()
+
+    def append(self, key: str, step: float, value: float | None) -> None:
+        if value is not None:
+            self.series[key].append(step, float(value))
+
+    def mark_lr_change(self, step: float, text: str) -> None:
+        """A dashed vertical line on every plot at `step`, labelled on the loss plot."""
+        self.lr_marks.append((step, text))
+        pen = pg.mkPen(PALETTE["mark"], width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for plot in (self.loss, self.acc, self.lr):
+            label = text if plot is self.loss else None
+            line = pg.InfiniteLine(
+                pos=step,
+                angle=90,
+                pen=pen,
+                label=label,
+                labelOpts={"position": 0.92, "color": PALETTE["mark"], "anchors": [(0, 0), (0, 0)]},
+            )
+            plot.addItem(line, ignoreBounds=True)
+            self.lines.append((plot, line))
+
+    def set_smoothing(self, weight: float) -> None:
+        self.smoothing = min(max(weight, 0.0), 0.99)
+        self.redraw()
+
+    def set_log_scale(self, on: bool) -> None:
+        self.loss.setLogMode(y=on)
+
+    def set_accuracy_visible(self, on: bool) -> None:
+        self.acc.setVisible(on)
+
+    def redraw(self) -> None:
+        c, s = self.curves, self.series
+        x, y = s["train_loss"].data()
+        c["train_loss_raw"].setData(x, y)
+        c["train_loss"].setData(x, smooth(y, self.smoothing))
+        c["val_loss"].setData(*s["val_loss"].data())
+        x, y = s["train_acc"].data()
+        c["train_acc_raw"].setData(x, y)
+        c["train_acc"].setData(x, smooth(y, self.smoothing))
+        c["val_acc"].setData(*s["val_acc"].data())
+        c["lr"].setData(*s["lr"].data())
+
+    def set_theme(self, theme: str) -> None:
+        apply_plot_theme(self, [self.loss, self.acc, self.lr], theme)
+
+    # ---- export -----------------------------------------------------------------------------
+    def csv_table(self) -> tuple[Sequence[str], list[list[float | str]]]:
+        """One row per step seen in any series: step, then each series' value there (or '')."""
+        steps = sorted({float(v) for key in SERIES for v in self.series[key].data()[0]})
+        lookup = {k: dict(zip(*(a.tolist() for a in self.series[k].data()))) for k in SERIES}
+        rows = [[st] + [lookup[k].get(st, "") for k in SERIES] for st in steps]
+        return ("step", *SERIES), rows

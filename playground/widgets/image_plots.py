@@ -1,0 +1,118 @@
+"""Image tasks: a grid of validation samples labelled with the model's predictions (green when
+right, red when wrong) beside the confusion matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+
+from playground.widgets.plot_style import FOREGROUND, apply_plot_theme
+
+GRID_COLS = 6
+GRID_ROWS = 4
+RIGHT, WRONG = "#1f9d55", "#d6332f"
+
+
+def mosaic(images: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
+    """(n, h, w) images -> one (rows*(h+gap), cols*(w+gap)) float image, NaN in the gaps."""
+    n, h, w = images.shape
+    rows = max(1, -(-n // cols))
+    out = np.full((rows * (h + gap), cols * (w + gap)), np.nan, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = images[i]
+    return out
+
+
+class ImagesFit(pg.GraphicsLayoutWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("imagesFit")
+        self.theme = "light"
+        self.samples = self.addPlot(row=0, col=0, title="validation samples: prediction (label)")
+        self.confusion = self.addPlot(row=0, col=1, title="confusion matrix")
+        for plot in (self.samples, self.confusion):
+            plot.invertY(True)
+            plot.setAspectLocked(True)
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(x=False, y=False)
+        self.samples.hideAxis("left")
+        self.samples.hideAxis("bottom")
+        self.confusion.setLabel("left", "true")
+        self.confusion.setLabel("bottom", "predicted")
+        self.sample_image = pg.ImageItem(axisOrder="row-major")
+        ink = pg.colormap.get("CET-L1")
+        ink.reverse()  # 0 -> white paper, 1 -> black ink
+        self.sample_image.setColorMap(ink)
+        self.samples.addItem(self.sample_image)
+        self.cm_image = pg.ImageItem(axisOrder="row-major")
+        self.cm_image.setColorMap(pg.colormap.get("CET-L12"))
+        self.confusion.addItem(self.cm_image)
+        self.labels: list[pg.TextItem] = []
+        self.cm_text: list[pg.TextItem] = []
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 2)
+        self.data: dict[str, np.ndarray] = {}
+
+    def set_samples(self, images: np.ndarray, labels: np.ndarray, preds: np.ndarray | None) -> None:
+        """`images` (n, h, w) or (n, 1, h, w) in [0, 1]; `preds` None before any training."""
+        images = np.asarray(images, dtype=np.float32)
+        images = images.reshape(images.shape[0], *images.shape[-2:])[: GRID_COLS * GRID_ROWS]
+        labels = np.asarray(labels).ravel()[: len(images)]
+        n, h, w = images.shape
+        self.sample_image.setImage(mosaic(images, GRID_COLS), levels=(0.0, 1.0))
+        for item in self.labels:
+            self.samples.removeItem(item)
+        self.labels.clear()
+        for i in range(n):
+            r, c = divmod(i, GRID_COLS)
+            if preds is None:
+                text, colour = f"{labels[i]}", FOREGROUND[self.theme]
+            else:
+                ok = int(preds[i]) == int(labels[i])
+                text = f"{int(preds[i])}" if ok else f"{int(preds[i])} ({labels[i]})"
+                colour = RIGHT if ok else WRONG
+            item = pg.TextItem(text, color=colour, anchor=(0, 0))
+            item.setPos(c * (w + 2), r * (h + 2) + h - 0.2)
+            self.samples.addItem(item)
+            self.labels.append(item)
+        self.samples.setRange(xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + 2) + 2))
+        self.data.update(labels=labels, preds=np.asarray(preds if preds is not None else []))
+
+    def set_confusion(self, matrix: np.ndarray) -> None:
+        """Counts[true, predicted]; cells coloured by each row's share, annotated with counts."""
+        m = np.asarray(matrix, dtype=np.int64)
+        share = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        self.cm_image.setImage(share.astype(np.float32), levels=(0.0, 1.0))
+        if len(self.cm_text) != m.size:
+            for item in self.cm_text:
+                self.confusion.removeItem(item)
+            self.cm_text = []
+            for _ in range(m.size):
+                item = pg.TextItem("", anchor=(0.5, 0.5))
+                self.confusion.addItem(item)
+                self.cm_text.append(item)
+        k = m.shape[0]
+        for idx, item in enumerate(self.cm_text):
+            i, j = divmod(idx, k)
+            item.setText(str(m[i, j]) if m[i, j] else "")
+            item.setColor("#ffffff" if share[i, j] > 0.55 else "#303030")
+            item.setPos(j + 0.5, i + 0.5)
+        ticks = [[(i + 0.5, str(i)) for i in range(k)]]
+        self.confusion.getAxis("left").setTicks(ticks)
+        self.confusion.getAxis("bottom").setTicks(ticks)
+        self.confusion.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+        self.data["confusion"] = m
+
+    def set_theme(self, theme: str) -> None:
+        self.theme = theme
+        apply_plot_theme(self, [self.samples, self.confusion], theme)
+
+    def csv_table(self) -> tuple[Sequence[str], list[list[float | str]]]:
+        m = self.data.get("confusion")
+        if m is None:
+            return ("true", "predicted", "count"), []
+        rows = [[i, j, int(m[i, j])] for i in range(m.shape[0]) for j in range(m.shape[1])]
+        return ("true", "predicted", "count"), rows
