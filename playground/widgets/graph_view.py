@@ -41,6 +41,9 @@ from playground.widgets.graph_items import (
     draw_legend,
     measure,
 )
+from playground.widgets.graph_pyside_guard import make_singletons_immortal
+
+make_singletons_immortal()  # PySide6 6.12 on CPython 3.11: see graph_pyside_guard
 
 
 @dataclass

@@ -261,3 +261,20 @@ def test_screenshot(panel: GraphPanel, tmp_path) -> None:
     img = panel.grab()
     assert not img.isNull() and img.width() >= 900
     assert img.save(str(tmp_path / "graph.png"))
+
+
+def test_pyside_none_refcount_guard() -> None:
+    """Thousands of void Qt calls must not free None (PySide6 6.12 on CPython 3.11)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os;os.environ['QT_QPA_PLATFORM']='offscreen';"
+        "from PySide6.QtWidgets import QApplication;app=QApplication([]);"
+        "import playground.widgets.graph_view;from PySide6.QtCore import QPointF;p=QPointF()\n"
+        "for _ in range(50000): p.setX(1.0)\n"
+        "print('alive')"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0 and "alive" in out.stdout, out.stderr[-500:]
