@@ -43,6 +43,7 @@ class NodeLook:
     selected: bool = False
     breakpoint: bool = False
     health: tuple[int, int, int] | None = None
+    tip: str = ""  # added to the node's tooltip (the gradient it received)
 
 
 class NodeItem(QGraphicsItem):

@@ -25,9 +25,10 @@ from playground.graph.explain import explain
 from playground.graph.model import GraphModel, GraphNode, build_graph
 from playground.graph.numcheck import NumCheck, check_node
 from playground.graph.stepper import Step, Stepper
+from playground.widgets.graph_state import failure_html, hot_edges, node_looks, status_text
 from playground.widgets.graph_step_pane import StepPane
-from playground.widgets.graph_toolbar import build_toolbar
-from playground.widgets.graph_view import GraphView, NodeLook
+from playground.widgets.graph_toolbar import build_toolbar, node_menu
+from playground.widgets.graph_view import GraphView
 
 NodeRef = Any  # a GraphNode, its key, a core grad_fn Node, or a node's title ("x", "MulBackward0")
 
@@ -83,6 +84,7 @@ class GraphPanel(QWidget):
         outer.addWidget(self.status)
         self.view.nodeClicked.connect(self._on_click)
         self.view.nodeDoubleClicked.connect(self._on_double_click)
+        self.view.nodeMenuRequested.connect(lambda vid, pos: node_menu(self, vid).exec(pos))
         self._refresh()
 
     # --- showing a tensor -----------------------------------------------------------------
@@ -96,7 +98,15 @@ class GraphPanel(QWidget):
         if tensor is None:
             self.model = self.stepper = None
         else:
-            self.model = build_graph(tensor, self._names, show_saved=self.show_saved)
+            try:
+                self.model = build_graph(tensor, self._names, show_saved=self.show_saved)
+            except Exception as exc:  # noqa: BLE001 - a graph that cannot be read is reported
+                self.model = self.stepper = None
+                self.view.set_graph(None)
+                self.pane.setHtml(failure_html(f"Cannot read this graph: {exc}"))
+                self.status.setText(f"Cannot read this graph: {exc}")
+                self._refresh()
+                return
             self.stepper = Stepper(self.model, grad_tensor)
         self.selected = None
         self.collapsed = (
@@ -138,7 +148,10 @@ class GraphPanel(QWidget):
 
     def run_to_node(self, node: NodeRef) -> Any:
         key = self._key(node)
-        if key is None:
+        if key is None or self.stepper is None:
+            return None
+        if key in self.stepper.executed():
+            self.status.setText("That node has already run in this pass: Reset to run to it again.")
             return None
         return self._drive(lambda s: s.run(until=key))
 
@@ -149,9 +162,7 @@ class GraphPanel(QWidget):
         try:
             step = how(self.stepper)
         except Exception:  # noqa: BLE001 - shown in the pane, never a crash
-            self.pane.setHtml(
-                f"<p style='color:#b71c1c'><b>Backward failed</b><br>{self.stepper.error}</p>"
-            )
+            self.pane.setHtml(failure_html(self.stepper.error or ""))
             self._refresh()
             self.failed.emit(self.stepper.error or "")
             return None
@@ -336,52 +347,17 @@ class GraphPanel(QWidget):
         for a in (self.act_step, self.act_run, self.act_run_to):
             a.setEnabled(has and not done and self.stepper.error is None)
         self.act_reset.setEnabled(has and self.stepper.started)
-        if not has or self.model is None:
+        if not has or self.model is None or self.stepper is None:
             self.view.apply({}, {}, set(), False)
-            self.status.setText("No tensor shown. Select a tensor with a grad_fn.")
+            if self.model is None:
+                self.status.setText("No tensor shown. Select a tensor with a grad_fn.")
             return
-        st = self.stepper
-        cur = st.current
-        executed = st.executed()
-        looks: dict[Hashable, NodeLook] = {}
-        norms = st.node_norms()
-        for n in self.model.nodes:
-            vid = self.view.vid_of(n.key)
-            if vid is None:
-                continue
-            look = looks.setdefault(vid, NodeLook())
-            look.executed |= n.key in executed or (n.kind == "output" and bool(executed))
-            look.current |= cur is not None and cur.key == n.key
-            look.selected |= self.selected == n.key
-            look.breakpoint |= n.key in st.breakpoints.nodes
-            if self.health_on and n.key in norms and look.health is None:
-                from playground.graph.health import health_colour
-
-                look.health = health_colour(norms[n.key].norm)
-        hot: set[tuple[int, int]] = set()
-        if cur is not None and cur.key is not None:
-            hot = {(cur.key, slot) for slot in range(len(cur.grads_out))}
-            hot |= {(e.src, e.slot) for e in self.model.edges if e.dst == cur.key}
-        self.view.apply(looks, st.edge_grads(), hot, self.health_on)
-        total = sum(1 for n in self.model.nodes if n.kind in ("op", "leaf"))
-        if st.error:
-            text = f"Backward failed at step {len(st.steps) + 1}: {st.error}"
-        elif done:
-            text = f"Backward complete: {len(st.steps)} steps."
-        elif cur is not None:
-            name = (
-                self.model.nodes[cur.key].name
-                if cur.key is not None
-                else type(cur.record.node).__name__
-            )
-            text = f"Step {len(st.steps)} of ~{total}: {name}" + (
-                f" (stopped: {cur.reason})" if cur.reason else ""
-            )
-        else:
-            text = f"Ready: {total} nodes. Step (F10) runs one node."
-        if self.model.truncated:
-            text += " Graph truncated: too many nodes to draw."
-        self.status.setText(text)
+        looks = node_looks(
+            self.model, self.stepper, self.view.vid_of, self.selected, self.health_on
+        )
+        edges = self.stepper.edge_grads()
+        self.view.apply(looks, edges, hot_edges(self.model, self.stepper), self.health_on)
+        self.status.setText(status_text(self.model, self.stepper))
 
     # --- export -----------------------------------------------------------------------------
     def export(self, path: str) -> None:

@@ -1,4 +1,5 @@
-"""The Graph panel's tool bar: stepping, breakpoints, find, view options, export."""
+"""The Graph panel's tool bar (stepping, breakpoints, find, view options, export) and the
+context menu of a node."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QToolBar
+from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMenu, QToolBar
+
+from playground.graph.collapse import Group
 
 if TYPE_CHECKING:
     from playground.widgets.graph_panel import GraphPanel
@@ -93,3 +96,32 @@ def build_toolbar(self: GraphPanel) -> QToolBar:
     )
     act("Export…", lambda: self.export_dialog(), "Save the graph as PNG or SVG")
     return tb
+
+
+def node_menu(panel: GraphPanel, vid: Any) -> QMenu:
+    """Right-click on a node: breakpoint, run to it, check it, fold or unfold its module."""
+    menu = QMenu(panel)
+    if isinstance(vid, Group):
+        menu.addAction("Expand module", lambda: panel.collapse_group(str(vid.id), False))
+        return menu
+    model, stepper = panel.model, panel.stepper
+    if model is None or stepper is None:
+        return menu
+    node = model.nodes[vid]
+    on = vid in stepper.breakpoints.nodes
+    menu.addAction(
+        "Remove breakpoint" if on else "Break after this node",
+        lambda: panel.set_breakpoint(vid, not on),
+    )
+    run_to = menu.addAction("Run to this node", lambda: panel.run_to_node(vid))
+    run_to.setEnabled(vid not in stepper.executed() and not stepper.finished)
+
+    def check() -> None:
+        panel.select(vid)
+        panel.check_current()
+
+    menu.addAction("Check numerically", check)
+    if node.group is not None:
+        label = model.groups.get(node.group, node.group)
+        menu.addAction(f"Collapse {label}", lambda: panel.collapse_group(node.group, True))
+    return menu

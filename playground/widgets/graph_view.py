@@ -63,6 +63,7 @@ class GraphView(QGraphicsView):
 
     nodeClicked = Signal(object)  # visible id: node key (int) or Group
     nodeDoubleClicked = Signal(object)
+    nodeMenuRequested = Signal(object, object)  # visible id, global QPoint
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,7 @@ class GraphView(QGraphicsView):
         self.nodes: dict[Hashable, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.visible: dict[int, Hashable] = {}  # node key -> visible id
+        self.tooltips: dict[Hashable, str] = {}
         self.members: dict[Group, list[int]] = {}
         self.show_legend = False
         self.auto_fit = True  # refit on resize until the user zooms
@@ -85,7 +87,7 @@ class GraphView(QGraphicsView):
         scene.clear()
         self.nodes.clear()
         self.edges.clear()
-        self.visible, self.members = {}, {}
+        self.visible, self.members, self.tooltips = {}, {}, {}
         if model is None:
             return
         groups = {n.key: n.group for n in model.nodes if n.group is not None}
@@ -121,7 +123,8 @@ class GraphView(QGraphicsView):
             kind, title, sub = info[vid]
             item = NodeItem(vid, kind, title, sub, QSize(int(sizes[vid][0]), int(sizes[vid][1])))
             item.setPos(*lay.positions[vid])
-            item.setToolTip(self._tooltip(model, vid))
+            self.tooltips[vid] = self._tooltip(model, vid)
+            item.setToolTip(self.tooltips[vid])
             scene.addItem(item)
             self.nodes[vid] = item
         count: dict[tuple, int] = {}
@@ -205,8 +208,11 @@ class GraphView(QGraphicsView):
         health_on: bool,
     ) -> None:
         for vid, item in self.nodes.items():
-            item.look = looks.get(vid, NodeLook())
-            item.update()
+            look = looks.get(vid, NodeLook())
+            if look.tip != item.look.tip:
+                item.setToolTip(self.tooltips.get(vid, "") + look.tip)
+            item.look = look
+        self.scene().update()
         for e in self.edges:
             infos = [edge_grads[m] for m in e.model_edges if m in edge_grads]
             hot = any(m in hot_edges for m in e.model_edges)
@@ -278,6 +284,14 @@ class GraphView(QGraphicsView):
             self.nodeDoubleClicked.emit(item.vid)
             return
         super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
+        item = self._node_at(event.pos())
+        if item is not None:
+            self.nodeMenuRequested.emit(item.vid, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def _node_at(self, pos: Any) -> NodeItem | None:
         for it in self.items(pos):

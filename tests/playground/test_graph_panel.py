@@ -278,3 +278,35 @@ def test_pyside_none_refcount_guard() -> None:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0 and "alive" in out.stdout, out.stderr[-500:]
+
+
+def test_node_menu_tooltips_and_run_to_done_node(panel: GraphPanel) -> None:
+    from playground.widgets.graph_toolbar import node_menu
+
+    loss, names, _ = mlp()
+    panel.show_tensor(loss, names)
+    add = panel.model.find("AddmmBackward0")[0]
+    menu = node_menu(panel, add.key)
+    texts = [a.text() for a in menu.actions()]
+    assert texts[:3] == ["Break after this node", "Run to this node", "Check numerically"]
+    assert texts[3].startswith("Collapse fc")
+    menu.actions()[0].trigger()
+    assert add.key in panel.stepper.breakpoints.nodes
+    menu.actions()[3].trigger()
+    assert Group(add.group) in panel.view.nodes
+    assert [a.text() for a in node_menu(panel, Group(add.group)).actions()] == ["Expand module"]
+    panel.run_to_end()
+    assert panel.current_step().key == add.key
+    assert panel.run_to_node(add) is None and "already run" in panel.status.text()
+    tip = panel.view.nodes[panel.view.vid_of(1)].toolTip()
+    assert "gradient received: () ‖1‖ (healthy)" in tip
+
+
+def test_second_backward_error_has_a_hint(panel: GraphPanel) -> None:
+    x, out = blitz()
+    out.backward()
+    panel.show_tensor(out, {id(x): "x"})
+    panel.run_to_end()  # MeanBackward0 saved nothing; the first MulBackward0 fails
+    assert panel.model.nodes[panel.current_step().key].name == "MeanBackward0"
+    text = panel.pane.toPlainText()
+    assert "second time" in text and "retain_graph=True" in text
