@@ -63,12 +63,19 @@ def is_tensor(obj: Any) -> bool:
     return hasattr(obj, "_data") and hasattr(obj, "grad_fn") and hasattr(obj, "requires_grad")
 
 
+def grad_of(t: Any) -> Any:
+    """`t.grad`, read only where PyTorch fills it (leaves, retain_grad), so it never warns."""
+    if isinstance(t, np.ndarray) or not (t.is_leaf or getattr(t, "retains_grad", False)):
+        return None
+    return t.grad
+
+
 def _raw(t: Any, grad: bool = False) -> Any:
     """The array behind `t` (or behind its `.grad`); None where there is no gradient."""
     if isinstance(t, np.ndarray):
         return None if grad else t
     if grad:
-        t = t.grad
+        t = grad_of(t)
         if t is None:
             return None
     return t._data
@@ -123,7 +130,7 @@ def summarize(t: Any) -> TensorSummary:
         contiguous=bool(t.is_contiguous()),
         numel=numel,
         nbytes=numel * int(t.element_size()),
-        has_grad=t.grad is not None,
+        has_grad=grad_of(t) is not None,
         is_floating_point=bool(t.dtype.is_floating_point),
     )
 

@@ -119,19 +119,23 @@ class Settings:
         self.qs.sync()
 
 
+def report_unexpected(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """sys.excepthook: an error that escaped a slot, a timer or a thread goes to the Log panel."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    text = "".join(traceback.format_exception(kind, exc, tb)).rstrip()
+    log.error("Unexpected error (the app keeps running):\n%s", text)
+
+
+def _report_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is not None and args.exc_value is not None:
+        report_unexpected(args.exc_type, args.exc_value, args.exc_traceback)
+
+
 def install_excepthook() -> None:
-    """Unexpected errors (in a slot, a timer, a thread) go to the Log panel, not to a crash."""
-
-    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, exc, tb)
-            return
-        text = "".join(traceback.format_exception(kind, exc, tb)).rstrip()
-        log.error("Unexpected error (the app keeps running):\n%s", text)
-
-    def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_type is not None and args.exc_value is not None:
-            hook(args.exc_type, args.exc_value, args.exc_traceback)
-
-    sys.excepthook = hook
-    threading.excepthook = thread_hook
+    """Unexpected errors reach the user in the Log panel instead of ending the app."""
+    sys.excepthook = report_unexpected
+    threading.excepthook = _report_thread

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from core.inspect import to_array
+from core.inspect import grad_of, to_array
 
 COPY_LIMIT = 100_000  # elements; beyond this the clipboard is the wrong tool
 
@@ -38,7 +38,7 @@ def copy_text(obj: Any, grad: bool = False) -> Report:
     """The printed form, as PyTorch prints it (summarised like PyTorch for big tensors)."""
     if obj is None:
         return ("WARNING", "Nothing to copy: select a tensor first.")
-    target = obj.grad if grad and not isinstance(obj, np.ndarray) else obj
+    target = grad_of(obj) if grad else obj
     if target is None:
         return ("WARNING", "There is no gradient to copy: call backward() first.")
     _clip(repr(target))
@@ -47,7 +47,9 @@ def copy_text(obj: Any, grad: bool = False) -> Report:
 
 def numpy_literal(arr: np.ndarray) -> str:
     """`np.array([...], dtype=np.float32)`: pasting it into Python rebuilds the array."""
-    body = np.array2string(arr, separator=", ", threshold=sys.maxsize, max_line_width=100)
+    body = np.array2string(
+        arr, separator=", ", threshold=sys.maxsize, max_line_width=100, prefix="np.array("
+    )
     return f"np.array({body}, dtype=np.{arr.dtype.name})"
 
 

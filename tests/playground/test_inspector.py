@@ -104,7 +104,7 @@ def test_non_tensors_show_their_printed_form(panel):
 
 def test_export_helpers(tmp_path):
     a = np.arange(4, dtype=np.float32).reshape(2, 2)
-    assert numpy_literal(a) == "np.array([[0., 1.],\n       [2., 3.]], dtype=np.float32)"
+    assert numpy_literal(a) == "np.array([[0., 1.],\n          [2., 3.]], dtype=np.float32)"
     save_array(a, str(tmp_path / "a.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), a)
     save_array(a, str(tmp_path / "a.safetensors"), "w")

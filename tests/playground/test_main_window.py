@@ -99,10 +99,12 @@ def test_themes_and_layout_reset(started):
 def test_unexpected_errors_reach_the_log_panel(started):
     import sys
 
+    from playground.app import report_unexpected
+
     try:
         raise RuntimeError("boom from a slot")
     except RuntimeError:
-        sys.excepthook(*sys.exc_info())
+        report_unexpected(*sys.exc_info())
     started.process_events(0.05)
     assert "boom from a slot" in started.window.log_panel.toPlainText()
 
