@@ -108,5 +108,7 @@ def compile(model: object, *args: object, **kwargs: object) -> object:  # noqa: 
 
 from core import serialization as _serialization  # noqa: E402
 from core.serialization import load, save  # noqa: E402
+from core import optim  # noqa: E402
+from core import utils  # noqa: E402
 
 __version__ = "2.13.0+core"
