@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -111,8 +111,8 @@ class MainWindow(QMainWindow):
         window_files.fill_examples_menu(self)
         window_files.fill_recent_menu(self)
         device.init_device_actions(self)
-        self._default_state = self.saveState(STATE_VERSION)
-        self._restore_settings()
+        self._default_state = self.saveState(STATE_VERSION)  # the arrangement; sizes come later
+        self._sized = self._restore_settings()
 
     # ---- construction -----------------------------------------------------------------------
     def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
@@ -136,8 +136,19 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(right[0], other)
             right[0].raise_()
         d["variables"].raise_()
-        self.resizeDocks([d["scratchpad"], d["inspector"]], [620, 780], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["scratchpad"], d["variables"]], [560, 260], Qt.Orientation.Vertical)
+
+    def _default_sizes(self) -> None:
+        """Dock proportions; they only take once the window has its real size (first show)."""
+        d = self.docks
+        w, h = self.width(), self.height()
+        self.resizeDocks([d["scratchpad"], d["inspector"]], [w * 45 // 100, w * 55 // 100],
+                         Qt.Orientation.Horizontal)  # fmt: skip
+        self.resizeDocks([d["scratchpad"], d["variables"]], [h * 65 // 100, h * 35 // 100],
+                         Qt.Orientation.Vertical)  # fmt: skip
+        right = [d[k] for k in ("graph", "training", "plots") if k in d]
+        if right:
+            self.resizeDocks([right[0], d["inspector"]], [h * 55 // 100, h * 45 // 100],
+                             Qt.Orientation.Vertical)  # fmt: skip
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -146,10 +157,6 @@ class MainWindow(QMainWindow):
         for key in ("run", "stop"):
             bar.addAction(self.acts[key])
         bar.addSeparator()
-        if self.graph is not None:
-            for key in ("stepBackward", "runBackward", "resetBackward"):
-                bar.addAction(self.acts[key])
-            bar.addSeparator()
         bar.addWidget(QLabel(" Device: "))
         bar.addAction(self.acts["deviceCpu"])
         bar.addAction(self.acts["deviceCuda"])
@@ -189,6 +196,7 @@ class MainWindow(QMainWindow):
             a["runBackward"].triggered.connect(self.graph.run_to_end)
             a["resetBackward"].triggered.connect(self.graph.reset)
             self.graph.nodeSelected.connect(self._graph_node_selected)
+            self._yield_shortcuts(self.graph)
             self.graph.stepped.connect(lambda _record: self.refresh_views())
         else:
             for key in ("stepBackward", "runBackward", "resetBackward"):
@@ -200,16 +208,31 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(self.notify)
         self.inspector.fileDropped.connect(lambda p: window_files.open_path(self, p))
 
-    def _restore_settings(self) -> None:
+    def _yield_shortcuts(self, panel: QWidget) -> None:
+        """A panel's own shortcut that equals a window-wide one would make both ambiguous
+        (neither fires); the window's action does the same thing everywhere, so the panel's
+        copy is dropped."""
+        taken = {a.shortcut().toString() for a in self.acts.values() if not a.shortcut().isEmpty()}
+        for action in panel.findChildren(QAction):
+            if action.shortcut().toString() in taken:
+                action.setShortcut(QKeySequence())
+
+    def _restore_settings(self) -> bool:
+        """Geometry, layout and theme of the last run; False where there was no layout."""
         geometry = self.settings.get("geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
-        state = self.settings.get("window_state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state, STATE_VERSION)
         self.set_theme(self.settings.theme)
+        state = self.settings.get("window_state")
+        return isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self._default_sizes()
 
     # ---- running code -----------------------------------------------------------------------
     def run_code(self, source: str, first_line: int = 1) -> bool:
@@ -312,16 +335,18 @@ class MainWindow(QMainWindow):
                 self.notify("ERROR", f"Graph: {exc}")
         self.docks["inspector"].raise_()
 
-    def _graph_node_selected(self, obj: Any) -> None:
-        if is_tensor(obj):
-            name = self.session.name_of(obj) or self.session.tensor_names().get(id(obj))
-            self.inspector.inspect(obj, name)
-        elif obj is not None:
-            variable = getattr(obj, "variable", None)
-            if is_tensor(variable):
-                self._graph_node_selected(variable)
-            else:
-                self.inspector.inspect(obj, obj.name() if hasattr(obj, "name") else None)
+    def _graph_node_selected(self, selection: Any) -> None:
+        """A click in the graph: its tensor (leaf, output, saved) or else its incoming gradient."""
+        tensor = getattr(selection, "tensor", None)
+        if is_tensor(tensor):
+            name = self.session.name_of(tensor) or self.session.tensor_names().get(id(tensor))
+            node = getattr(selection, "node", None)
+            self.inspector.inspect(tensor, name or getattr(node, "title", None))
+            return
+        grads = [g for g in getattr(selection, "grads_in", ()) if is_tensor(g)]
+        if grads:
+            node = getattr(selection, "node", None)
+            self.inspector.inspect(grads[0], f"gradient into {getattr(node, 'name', 'node')}")
 
     def notify(self, level: str, message: str) -> None:
         """A message for the user: the status bar, and the Log panel."""
@@ -344,6 +369,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
+        self._default_sizes()
 
     def show_shortcuts(self) -> None:
         rows = "".join(

@@ -114,8 +114,6 @@ class TensorTableModel(QAbstractTableModel):
     ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if len(self._axes) == 0:
+        if orientation == Qt.Orientation.Horizontal and len(self._axes) < 2:
             return "value"
-        if orientation == Qt.Orientation.Horizontal and len(self._axes) == 1:
-            return "value"
-        return str(section)
+        return "" if len(self._axes) == 0 else str(section)
