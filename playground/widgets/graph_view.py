@@ -148,10 +148,17 @@ class GraphView(QGraphicsView):
 
     def _edge(self, k: tuple, route: list, bend: float, model_edges: list, at: float) -> EdgeItem:
         pts = [QPointF(x, y) for x, y in route]
+        left = bend < 0
+        if len(pts) > 2:  # parallel long edges: shift the whole middle, not each segment
+            pts = [pts[0], *(p + QPointF(bend, 0) for p in pts[1:-1]), pts[-1]]
+            bend = 0.0
         path = QPainterPath(pts[0])
         for a, b in zip(pts, pts[1:]):
             mid_y = (a.y() + b.y()) / 2
-            path.cubicTo(QPointF(a.x() + bend, mid_y), QPointF(b.x() + bend, mid_y), b)
+            if a.x() == b.x() and not bend:
+                path.lineTo(b)
+            else:
+                path.cubicTo(QPointF(a.x() + bend, mid_y), QPointF(b.x() + bend, mid_y), b)
         item = QGraphicsPathItem(path)
         style = Qt.PenStyle.DashLine if k[3] == "saved" else Qt.PenStyle.SolidLine
         item.setPen(QPen(QColor("#90a4ae"), 1.4, style))
@@ -180,7 +187,7 @@ class GraphView(QGraphicsView):
         scene = self.scene()
         for it in (item, head, label):
             scene.addItem(it)
-        return EdgeItem(item, head, label, k[0], k[1], model_edges, anchor, bend < 0)
+        return EdgeItem(item, head, label, k[0], k[1], model_edges, anchor, left)
 
     def _tooltip(self, model: GraphModel, vid: Hashable) -> str:
         if isinstance(vid, Group):
@@ -213,6 +220,9 @@ class GraphView(QGraphicsView):
                 item.setToolTip(self.tooltips.get(vid, "") + look.tip)
             item.look = look
         self.scene().update()
+        taken = _RectIndex()
+        for item in self.nodes.values():
+            taken.add(item.sceneBoundingRect())
         for e in self.edges:
             infos = [edge_grads[m] for m in e.model_edges if m in edge_grads]
             hot = any(m in hot_edges for m in e.model_edges)
@@ -233,9 +243,10 @@ class GraphView(QGraphicsView):
             text = infos[0].text if len(infos) == 1 else (f"{len(infos)} grads" if infos else "")
             e.label.setText(text)
             e.label.setBrush(CURRENT.darker(130) if hot else QColor("#37474f"))
-            box = e.label.boundingRect()
-            dx = -box.width() - 6 if e.left else 6
-            e.label.setPos(e.anchor + QPointF(dx, -box.height() / 2))
+            if text:
+                box = e.label.boundingRect()
+                dx = -box.width() - 6 if e.left else 6
+                e.label.setPos(taken.place(e.anchor + QPointF(dx, -box.height() / 2), box))
         self.show_legend = health_on
         self.viewport().update()
 
@@ -309,32 +320,74 @@ class GraphView(QGraphicsView):
         painter.restore()
 
     # --- export ---------------------------------------------------------------------------
-    def render_image(self, scale: float = 2.0) -> QImage:
+    def _export_size(self) -> tuple[float, float, float]:
+        """(width, height, top) of an export: the scene, with the legend above it when shown."""
         rect = self.scene().sceneRect()
+        top = LEGEND_SIZE.height() + 10.0 if self.show_legend else 0.0
+        width = max(rect.width(), LEGEND_SIZE.width() + 20.0 if self.show_legend else 0.0)
+        return width, rect.height() + top, top
+
+    def _paint_export(self, p: QPainter, scale: float) -> None:
+        rect = self.scene().sceneRect()
+        width, _, top = self._export_size()
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        target = QRectF((width - rect.width()) / 2, top, rect.width(), rect.height())
+        p.scale(scale, scale)
+        self.scene().render(p, target, rect)
+        if self.show_legend:
+            w, h = LEGEND_SIZE.width(), LEGEND_SIZE.height()
+            draw_legend(p, QRectF(width - w - 10, 10, w, h))
+
+    def render_image(self, scale: float = 2.0) -> QImage:
+        width, height, _ = self._export_size()
         img = QImage(
-            max(1, int(rect.width() * scale)),
-            max(1, int(rect.height() * scale)),
-            QImage.Format.Format_ARGB32,
+            max(1, int(width * scale)), max(1, int(height * scale)), QImage.Format.Format_ARGB32
         )
         img.fill(QColor("white"))
         p = QPainter(img)
-        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.scene().render(p, QRectF(0, 0, img.width(), img.height()), rect)
-        if self.show_legend:
-            w, h = LEGEND_SIZE.width(), LEGEND_SIZE.height()
-            draw_legend(p, QRectF(img.width() - w - 10, 10, w, h))
+        self._paint_export(p, scale)
         p.end()
         return img
 
     def export_svg(self, path: str) -> None:
         from PySide6.QtSvg import QSvgGenerator
 
-        rect = self.scene().sceneRect()
+        width, height, _ = self._export_size()
         gen = QSvgGenerator()
         gen.setFileName(path)
-        gen.setSize(QSize(int(rect.width()), int(rect.height())))
-        gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+        gen.setSize(QSize(int(width), int(height)))
+        gen.setViewBox(QRectF(0, 0, width, height))
         gen.setTitle("Computation graph")
         p = QPainter(gen)
-        self.scene().render(p, QRectF(0, 0, rect.width(), rect.height()), rect)
+        self._paint_export(p, 1.0)
         p.end()
+
+
+class _RectIndex:
+    """Rectangles already on the scene, bucketed by rows, to keep labels from piling up."""
+
+    ROW = 16.0
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[QRectF]] = {}
+
+    def _rows(self, r: QRectF) -> range:
+        return range(int(r.top() // self.ROW), int(r.bottom() // self.ROW) + 1)
+
+    def add(self, r: QRectF) -> None:
+        for i in self._rows(r):
+            self.rows.setdefault(i, []).append(r)
+
+    def free(self, r: QRectF) -> bool:
+        return not any(o.intersects(r) for i in self._rows(r) for o in self.rows.get(i, ()))
+
+    def place(self, pos: QPointF, box: QRectF) -> QPointF:
+        """``pos``, or the nearest position up or down from it where the label is free."""
+        h = box.height() + 1
+        for dy in (0, h, -h, 2 * h, -2 * h, 3 * h):
+            r = box.translated(pos + QPointF(0, dy))
+            if self.free(r):
+                self.add(r)
+                return pos + QPointF(0, dy)
+        self.add(box.translated(pos))
+        return pos
