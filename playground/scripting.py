@@ -133,6 +133,38 @@ class Playground:
 
         return self._on_ui(show)
 
+    # ---- the graph panel ------------------------------------------------------------------
+    def _graph(self) -> Any:
+        if self.window.graph is None:
+            raise RuntimeError("the graph panel is not available in this build")
+        return self.window.graph
+
+    def show_graph(self, target: Any) -> None:
+        """Show the grad_fn graph of a tensor (or of the variable named `target`)."""
+        graph = self._graph()
+
+        def show() -> None:
+            t = self.window.session.lookup(target) if isinstance(target, str) else target
+            graph.show_tensor(t, self.window.session.tensor_names())
+            self.window.docks["graph"].raise_()
+
+        self._on_ui(show)
+
+    def step_backward(self) -> Any:
+        """Execute one node of backward; returns core's StepRecord (None when done)."""
+        graph = self._graph()
+        return self._on_ui(graph.step)
+
+    def run_backward(self) -> Any:
+        """Finish the backward pass (or run to a breakpoint); returns the last StepRecord."""
+        graph = self._graph()
+        return self._on_ui(graph.run_to_end)
+
+    def reset_backward(self) -> None:
+        """Abandon the stepped pass, restoring the leaves' .grad."""
+        graph = self._graph()
+        self._on_ui(graph.reset)
+
     def set_device(self, name: str) -> None:
         """Move the scratchpad to "cpu" or "cuda"; RuntimeError saying why where it cannot."""
         error = self._on_ui(lambda: device.switch(self.window, name))

@@ -54,3 +54,29 @@ def test_set_device(fresh):
 def test_screenshot(fresh, tmp_path):
     path = fresh.screenshot(tmp_path / "shot.png")
     assert path.stat().st_size > 1000
+
+
+def test_graph_stepping_from_the_face(fresh):
+    if fresh.window.graph is None:
+        pytest.skip("graph panel not built")
+    fresh.run_code(
+        "x = torch.ones(2, 2, requires_grad=True)\ny = x + 2\nz = y * y * 3\nout = z.mean()"
+    )
+    fresh.show_graph("out")
+    first = fresh.step_backward()
+    assert first.node.name() == "MeanBackward0"
+    fresh.run_backward()
+    assert fresh.namespace["x"].grad is not None
+    assert fresh.namespace["x"].grad.tolist() == [[4.5, 4.5], [4.5, 4.5]]
+    fresh.reset_backward()
+    assert fresh.namespace["x"].grad is None
+
+
+def test_node_clicks_open_tensors_in_the_inspector(fresh):
+    graph = fresh.window.graph
+    if graph is None:
+        pytest.skip("graph panel not built")
+    fresh.run_code("w = torch.ones(3, requires_grad=True)\nloss = (w * 2).sum()")
+    fresh.inspect("loss")
+    graph.select("w")  # a node's title
+    assert fresh.window.inspector.obj is fresh.namespace["w"]
