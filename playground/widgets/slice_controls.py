@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.inspect import default_axes
 
@@ -22,18 +31,20 @@ class SliceControls(QWidget):
         self.shape: tuple[int, ...] = ()
         self.axes: tuple[int, ...] = ()
         self.index: list[int] = []
-        self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(0, 0, 0, 0)
         self.row_axis = QComboBox(objectName="rowAxisPicker")
         self.col_axis = QComboBox(objectName="colAxisPicker")
         self.row_axis.currentIndexChanged.connect(self._axes_picked)
         self.col_axis.currentIndexChanged.connect(self._axes_picked)
-        self._grid.addWidget(QLabel("rows"), 0, 0)
-        self._grid.addWidget(self.row_axis, 0, 1)
-        self._grid.addWidget(QLabel("columns"), 0, 2)
-        self._grid.addWidget(self.col_axis, 0, 3)
+        pickers = QHBoxLayout()
+        for widget in (QLabel("rows"), self.row_axis, QLabel("  columns"), self.col_axis):
+            pickers.addWidget(widget)
+        pickers.addStretch(1)
+        self._grid = QGridLayout()  # one row per fixed axis: label, slider, spin box
         self._grid.setColumnStretch(1, 1)
-        self._grid.setColumnStretch(2, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(pickers)
+        layout.addLayout(self._grid)
         self._sliders: dict[int, tuple[QLabel, QSlider, QSpinBox]] = {}
         self.setVisible(False)
 
@@ -77,7 +88,7 @@ class SliceControls(QWidget):
         self._sliders.clear()
         if len(self.shape) <= 2:
             return
-        row = 1
+        row = 0
         for dim, size in enumerate(self.shape):
             if dim in self.axes:
                 continue
@@ -91,8 +102,8 @@ class SliceControls(QWidget):
             spin.valueChanged.connect(slider.setValue)
             spin.valueChanged.connect(lambda v, d=dim: self._index_moved(d, v))
             self._grid.addWidget(label, row, 0)
-            self._grid.addWidget(slider, row, 1, 1, 2)
-            self._grid.addWidget(spin, row, 3)
+            self._grid.addWidget(slider, row, 1)
+            self._grid.addWidget(spin, row, 2)
             self._sliders[dim] = (label, slider, spin)
             row += 1
 
