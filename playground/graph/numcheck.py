@@ -88,14 +88,30 @@ def _inputs(fn: Any, n_in: int, meta: tuple, rng: np.random.Generator) -> tuple[
             xs[i] = rng.standard_normal(shape)
     # C order: the finite differences perturb elements through a flat view.
     xs = [
-        np.ascontiguousarray(x, np.float64) if np.asarray(x).dtype.kind in "fc" else x for x in xs
+        np.array(x, dtype=np.float64, order="C") if np.asarray(x).dtype.kind in "fc" else x
+        for x in xs
     ]
     return xs, actual, note
 
 
-def _params(fn: Any, n_in: int) -> tuple[list[Any], bool]:
+# Forward arguments of shape ops that keep them under another name (or not at all: the output
+# shape is the gradient's shape).
+PARAMS: dict[str, Callable[[Any, tuple[int, ...]], list[Any]]] = {
+    "ViewBackward0": lambda fn, out: [out],
+    "UnsafeViewBackward0": lambda fn, out: [out],
+    "ExpandBackward0": lambda fn, out: [out],
+    "SliceBackward0": lambda fn, out: [len(fn.key) - 1, fn.key[-1]],
+    "CatBackward0": lambda fn, out: [fn.dim],
+    "StackBackward0": lambda fn, out: [fn.dim],
+}
+
+
+def _params(fn: Any, n_in: int, out_shape: tuple[int, ...] | None) -> tuple[list[Any], bool]:
     """The forward's non-array arguments, read back from the attributes the forward set, and
     whether they all were (a number the op did not keep is replaced by 1.0)."""
+    adapter = PARAMS.get(type(fn).__name__)
+    if adapter is not None and out_shape is not None:
+        return adapter(fn, out_shape), True
     sig = inspect.signature(type(fn).forward)
     params = list(sig.parameters.values())[1 + n_in :]
     out: list[Any] = []
@@ -126,12 +142,16 @@ def check_node(
         return NumCheck(False, "Not available for a custom autograd.Function.")
     meta = tuple(getattr(fn, "_input_meta", ()))
     n_in = len(meta)
-    if getattr(type(fn), "num_outputs", 1) != 1 or n_in == 0:
+    if getattr(fn, "num_outputs", 1) != 1 or n_in == 0:
         return NumCheck(False, "Not available for this node (several outputs or no inputs).")
     rng = np.random.default_rng(seed)
     try:
         xs, actual, note = _inputs(fn, n_in, meta, rng)
-        params, exact = _params(fn, n_in)
+        g_rec = (
+            step.record.grad_outputs[0] if step is not None and step.record.grad_outputs else None
+        )
+        out_shape = tuple(g_rec.shape) if g_rec is not None else node.shape
+        params, exact = _params(fn, n_in, out_shape)
         if not exact and actual:
             actual = False
             note = "at a substitute point (this node does not keep a number it was given)"
@@ -151,9 +171,8 @@ def check_node(
 
     try:
         out = forward(xs)
-        g_rec = (
-            step.record.grad_outputs[0] if step is not None and step.record.grad_outputs else None
-        )
+        if out_shape is not None and tuple(out.shape) != tuple(out_shape):
+            return NumCheck(False, "Could not replay this node's forward (its output shape).")
         g = _array(g_rec) if g_rec is not None else None
         g = np.ones(out.shape) if g is None or g.shape != out.shape else g.astype(np.float64)
         f = fresh()

@@ -349,3 +349,39 @@ def test_health_scale() -> None:
         "exploding",
         "zero",
     ]
+
+
+SHAPE_OPS = {
+    "slice": lambda a: a[1:, ::2].exp(),
+    "index": lambda a: a[[0, 2, 0]] * 2,
+    "cat": lambda a: core.cat([a, a * 2], 0).pow(2),
+    "stack": lambda a: core.stack([a, a.sin()]),
+    "expand": lambda a: a[:, :1].expand(3, 5) * 2,
+    "view": lambda a: a.view(2, 6) * core.arange(6.0),
+    "reshape": lambda a: a.t().reshape(12) * core.arange(12.0),
+    "permute": lambda a: a.unsqueeze(0).permute(2, 0, 1) * core.arange(4.0).view(4, 1, 1),
+    "select": lambda a: a[1] * 3,
+    "scalar_add": lambda a: (a * 2).sum() + (a * 3).sum() + 1,
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_OPS))
+def test_numerical_check_of_shape_ops(case: str) -> None:
+    core.manual_seed(2)
+    a = core.randn(3, 4, requires_grad=True)
+    st = Stepper(build_graph(SHAPE_OPS[case](a).sum()))
+    st.run()
+    for s in st.steps:
+        node = st.model.nodes[s.key]
+        if node.kind == "op":
+            result = check_node(node, s)
+            assert result.available and result.ok, (node.name, result.message)
+
+
+def test_numerical_check_declines_multi_output_nodes() -> None:
+    a = core.randn(3, 4, requires_grad=True)
+    st = Stepper(build_graph(sum(t.sum() for t in a.split(2, dim=1))))
+    st.run()
+    split = next(s for s in st.steps if st.model.nodes[s.key].name == "SplitBackward0")
+    result = check_node(st.model.nodes[split.key], split)
+    assert not result.available and "several outputs" in result.message
