@@ -9,18 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from playground.training_views import PERCENTILES
 from playground.widgets.plot_style import PALETTE, apply_plot_theme
-
-PERCENTILES = (5, 25, 50, 75, 95)
-
-
-def percentiles(values: np.ndarray) -> np.ndarray:
-    """The five PERCENTILES of the finite entries of `values` (NaN when there are none)."""
-    v = np.asarray(values, dtype=np.float64).ravel()
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return np.full(len(PERCENTILES), np.nan)
-    return np.percentile(v, PERCENTILES)
 
 
 class HistogramPlots(QWidget):

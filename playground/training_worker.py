@@ -1,0 +1,312 @@
+"""Training off the UI thread: a QObject living in a QThread that drives core's `TrainingRun`.
+
+Every touch of the run (building it, stepping, predictions for the plots, hyperparameter and
+device changes, export, session state) happens in the worker thread. The UI posts commands
+(`TrainingController` methods); the worker applies them at step boundaries and answers by
+signals. Step reports are batched and emitted at most ~30 times a second, so the UI thread only
+draws however fast training runs. Exceptions and non-finite losses become readable messages.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from playground import training_views
+
+EMIT_INTERVAL = 1 / 30  # seconds between report batches
+FIT_BUDGET = 0.05  # share of training time the fit-plot predictions may take
+FIT_MIN_INTERVAL = 0.12  # seconds between fit-plot updates at most
+DONE = ("finished", "stopped", "failed")
+
+
+def readable(exc: BaseException) -> str:
+    """'ValueError: message' plus the innermost frame, for a message box or the log."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+class TrainingWorker(QObject):
+    """Lives in the worker thread; only `post` may be called from other threads."""
+
+    reports = Signal(list)  # [StepReport, ...] since the last emit
+    fitData = Signal(object)  # dict for PlotsPanel.set_prediction
+    histograms = Signal(float, object)  # step, {param: (weight pcts, grad pcts)}
+    runLoaded = Signal(object)  # RunInfo (config, task, data arrays) of a new run
+    stateChanged = Signal(str)  # ready, running, paused, finished, stopped, failed
+    error = Signal(str)  # an exception inside a step or a command, readable
+    nonFinite = Signal(object)  # FailureReport of a NaN/Inf loss
+    notice = Signal(str)  # information (hyperparameters applied, device moved)
+    done = Signal(str, object)  # (command, result) of export/save/graph requests
+    _wake = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.run: Any = None
+        self.commands: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.pending: list[Any] = []
+        self.want_histograms = False
+        self.state = "idle"
+        self._last_emit = 0.0
+        self._last_fit = 0.0
+        self._fit_cost = 0.0
+        self._deferred: tuple[str, Any] | None = None
+        self._wake.connect(self._drain)
+
+    # ---- any thread -------------------------------------------------------------------------
+    def post(self, command: str, arg: Any = None) -> None:
+        self.commands.put((command, arg))
+        self._wake.emit()
+
+    # ---- worker thread ----------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def _drain(self) -> None:
+        """Apply every queued command (the worker is between runs of the loop here)."""
+        while True:
+            if self._deferred is not None:
+                (command, arg), self._deferred = self._deferred, None
+            else:
+                try:
+                    command, arg = self.commands.get_nowait()
+                except queue.Empty:
+                    return
+            if self._apply(command, arg) == "train":
+                self._train()
+
+    def _apply(self, command: str, arg: Any) -> str | None:
+        """One command; returns "train" to start the loop, "break" to leave it."""
+        try:
+            handler: Callable[[Any], str | None] = getattr(self, f"_cmd_{command}")
+            return handler(arg)
+        except Exception as exc:
+            self.error.emit(f"{command}: {readable(exc)}")
+            return None
+
+    def _cmd_load(self, arg: tuple[Any, Any]) -> None:
+        from core.training import TrainingRun
+
+        config, data = arg
+        self.run = None
+        self._set_state("idle")
+        self.pending.clear()
+        self.run = TrainingRun(config, data=data)
+        self.runLoaded.emit(training_views.run_info(self.run))
+        self._set_state("ready")
+        self._emit_fit(force=True)
+
+    def _cmd_restore(self, state: dict) -> None:
+        from core.training import TrainingRun
+
+        self.run = None
+        self._set_state("idle")
+        self.pending.clear()
+        self.run = TrainingRun.from_state_dict(state)
+        self.runLoaded.emit(training_views.run_info(self.run))
+        self.reports.emit(list(self.run.history))
+        self._set_state(self.run.state if self.run.state in DONE else "paused")
+        self._emit_fit(force=True)
+
+    def _cmd_start(self, _: Any) -> str | None:
+        if self.run is None or self.run.finished:
+            return None
+        return "train"
+
+    def _cmd_pause(self, _: Any) -> str:
+        return "break"
+
+    def _cmd_stop(self, _: Any) -> str:
+        if self.run is not None and not self.run.finished:
+            self.run.stop()
+            self._set_state("stopped")
+        return "break"
+
+    def _cmd_step(self, _: Any) -> None:
+        if self.run is None or self.run.finished or self.state == "running":
+            return
+        try:
+            report = self.run.step_once()
+        except Exception as exc:
+            self.error.emit(f"step failed: {readable(exc)}")
+            self._set_state("paused")
+            return
+        if report is not None:
+            self.pending.append(report)
+        self._flush()
+        self._emit_fit(force=True)
+        self._after_failure(report)
+        self._set_state(self.run.state if self.run.finished else "paused")
+
+    def _cmd_hyper(self, changes: dict[str, float]) -> None:
+        if self.run is not None:
+            self.run.set_hyperparameters(**changes)
+            self.notice.emit("applied at the next step: " + training_views.describe(changes))
+
+    def _cmd_device(self, device: str) -> None:
+        if self.run is not None:
+            self.run.to(device)
+            self.notice.emit(f"training moves to {device.upper()} at the next step")
+
+    def _cmd_histograms(self, on: bool) -> None:
+        self.want_histograms = bool(on)
+
+    def _cmd_fit(self, _: Any) -> None:
+        self._emit_fit(force=True)
+
+    def _cmd_call(self, arg: tuple[str, Callable[[Any], Any]]) -> None:
+        """Run `fn(run)` here (export, session state, a graph for the stepper); answer `done`."""
+        name, fn = arg
+        try:
+            result = fn(self.run)
+        except Exception as exc:
+            result = exc
+        self.done.emit(name, result)
+
+    def _cmd_quit(self, _: Any) -> str:
+        return "break"
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def _train(self) -> None:
+        run = self.run
+        self._set_state("running")
+        gen = run.steps()
+        last: Any = None
+        try:
+            for report in gen:
+                last = report
+                self.pending.append(report)
+                now = time.monotonic()
+                if now - self._last_emit >= EMIT_INTERVAL:
+                    self._flush(now)
+                    self._emit_fit()
+                if not self.commands.empty() and self._commands_in_loop():
+                    break
+        except Exception as exc:
+            self._flush()
+            self.error.emit(f"training step {run.step + 1} failed: {readable(exc)}")
+            self._set_state("paused")
+            return
+        finally:
+            gen.close()
+        self._flush()
+        self._emit_fit(force=True)
+        self._after_failure(last)
+        if self.state == "running":
+            self._set_state(run.state if run.finished else "paused")
+
+    def _commands_in_loop(self) -> bool:
+        leave = False
+        while True:
+            try:
+                command, arg = self.commands.get_nowait()
+            except queue.Empty:
+                return leave
+            if command in ("start", "step"):
+                continue
+            if command in ("load", "restore", "quit"):  # leave the loop first, then apply it
+                self._deferred = (command, arg)
+                return True
+            leave = self._apply(command, arg) == "break" or leave
+
+    def _flush(self, now: float | None = None) -> None:
+        self._last_emit = time.monotonic() if now is None else now
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.reports.emit(batch)
+
+    def _after_failure(self, report: Any) -> None:
+        failure = getattr(report, "failure", None) or getattr(self.run, "failure", None)
+        if failure is not None and self.run.state == "failed":
+            self._set_state("failed")
+            self.nonFinite.emit(failure)
+
+    def _emit_fit(self, force: bool = False) -> None:
+        now = time.monotonic()
+        interval = max(FIT_MIN_INTERVAL, self._fit_cost / FIT_BUDGET)
+        if self.run is None or (not force and now - self._last_fit < interval):
+            return
+        try:
+            data = training_views.fit_data(self.run)
+            stats = training_views.parameter_stats(self.run) if self.want_histograms else None
+        except Exception as exc:
+            self.error.emit(f"fit plot: {readable(exc)}")
+            data, stats = None, None
+        done = time.monotonic()
+        self._fit_cost, self._last_fit = done - now, done
+        if data:
+            self.fitData.emit(data)
+        if stats:
+            self.histograms.emit(float(self.run.step), stats)
+
+
+class TrainingController(QObject):
+    """The UI side: owns the worker thread and turns method calls into queued commands."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("trainingThread")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.start()
+        self.state = "idle"
+        self.worker.stateChanged.connect(self._state)
+
+    def _state(self, state: str) -> None:
+        self.state = state
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def load(self, config: Any, data: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        self.state = "loading"
+        self.worker.post("load", (config, data))
+
+    def restore(self, state: dict) -> None:
+        """Continue a run saved by `TrainingRun.state_dict()` (a session file)."""
+        self.state = "loading"
+        self.worker.post("restore", state)
+
+    def start(self) -> None:
+        self.worker.post("start")
+
+    def pause(self) -> None:
+        self.worker.post("pause")
+
+    def step(self) -> None:
+        self.worker.post("step")
+
+    def stop(self) -> None:
+        self.worker.post("stop")
+
+    def set_hyperparameters(self, **changes: float) -> None:
+        self.worker.post("hyper", changes)
+
+    def set_device(self, device: str) -> None:
+        self.worker.post("device", device)
+
+    def set_histograms(self, on: bool) -> None:
+        self.worker.post("histograms", on)
+
+    def refresh_fit(self) -> None:
+        self.worker.post("fit")
+
+    def call(self, name: str, fn: Callable[[Any], Any]) -> None:
+        """Run `fn(run)` in the worker between steps; the result (or exception) comes by `done`."""
+        self.worker.post("call", (name, fn))
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        self.worker.post("quit")
+        self.thread.quit()
+        self.thread.wait(timeout_ms)

@@ -1,0 +1,379 @@
+"""The Training panel: data, model and optimisation settings, and the run's controls.
+
+Training itself runs in `TrainingController`'s worker thread; this panel only turns its settings
+into a `TrainConfig`, posts commands, and draws what comes back (into the Plots panel, when one is
+attached). Picking a dataset loads its defaults and shows the data and the untrained model at
+once; Start begins a run from the panel's settings, Resume continues a paused one.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import datasets
+from core.training import TrainConfig
+from playground.training_views import RunInfo, describe
+from playground.training_worker import DONE, TrainingController
+from playground.widgets.dataset_section import DatasetSection
+from playground.widgets.model_builder import ModelBuilder
+from playground.widgets.optimizer_section import OptimizerSection
+from playground.widgets.training_status import StatusLine
+
+BUTTONS = (
+    ("start", "Start", "Train a new run from these settings"),
+    ("pause", "Pause", "Pause after the step in progress"),
+    ("resume", "Resume", "Continue the paused run"),
+    ("step", "Step one batch", "Take exactly one optimizer step"),
+    ("stop", "Stop", "End the run at the next step boundary"),
+    ("reset", "Reset", "The same initialisation again, so runs compare"),
+    ("newSeed", "New seed", "Pick a new seed and reset"),
+)
+
+
+class TrainingPanel(QWidget):
+    progress = Signal(float, str)  # fraction done, "step … · time left" for the status bar
+    message = Signal(str, str)  # level, text for the window's notify
+    graphRequested = Signal(object)  # the loss tensor of a failed batch, for the graph panel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self.plots: Any = None
+        self.history: list[Any] = []
+        self.info: RunInfo | None = None
+        self.device = "cpu"
+        self.busy = False
+        self.dirty = True
+        self.failure: Any = None
+        self.controller = TrainingController(self)
+        self.data = DatasetSection()
+        self.builder = ModelBuilder()
+        self.optim = OptimizerSection()
+        self.buttons = {}
+        grid = QGridLayout()
+        for i, (key, text, tip) in enumerate(BUTTONS):
+            b = QPushButton(text, objectName=f"train{key[0].upper()}{key[1:]}")
+            b.setToolTip(tip)
+            b.clicked.connect(getattr(self, _SLOTS[key]))
+            grid.addWidget(b, i // 4, i % 4)
+            self.buttons[key] = b
+        self.status = StatusLine()
+        self.status.graphButton.clicked.connect(self.show_failed_batch)
+        body = QWidget()
+        col = QVBoxLayout(body)
+        for title, widget in (
+            ("Data", self.data),
+            ("Model", self.builder),
+            ("Training", self.optim),
+        ):
+            box = QGroupBox(title, objectName=f"group{title}")
+            QVBoxLayout(box).addWidget(widget)
+            col.addWidget(box)
+        col.addStretch(1)
+        scroll = QScrollArea(objectName="trainingScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(grid)
+        layout.addWidget(self.status)
+        self._reload_timer = QTimer(self, singleShot=True, interval=250)
+        self._reload_timer.timeout.connect(self._reload_if_idle)
+        w = self.controller.worker
+        w.runLoaded.connect(self._run_loaded)
+        w.reports.connect(self._reports)
+        w.fitData.connect(self._fit)
+        w.histograms.connect(
+            lambda step, stats: self.plots and self.plots.add_histograms(step, stats)
+        )
+        w.stateChanged.connect(self._state)
+        w.error.connect(self._error)
+        w.nonFinite.connect(self._non_finite)
+        w.notice.connect(lambda text: self.message.emit("INFO", f"Training: {text}"))
+        w.done.connect(self._call_done)
+        self.data.changed.connect(self._data_changed)
+        self.data.drawingChanged.connect(lambda on: self.plots and self.plots.set_drawing(on))
+        self.builder.changed.connect(self._settings_changed)
+        self.optim.changed.connect(self._settings_changed)
+        self.optim.liveChanged.connect(self._live_changed)
+        self._calls: dict[str, Any] = {}
+        self._apply_defaults()
+        self._state("idle")
+
+    # ---- wiring -----------------------------------------------------------------------------
+    def attach_plots(self, plots: Any) -> None:
+        """Draw into `plots` (a PlotsPanel); its fit plot takes drawn points."""
+        self.plots = plots
+        plots.pointDrawn.connect(self.data.add_point)
+        plots.pointErased.connect(self.data.erase_point)
+        plots.show_hist.toggled.connect(self.controller.set_histograms)
+        plots.set_drawing(self.data.drawing)
+        if self.info is not None:
+            self._run_loaded(self.info)
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()
+
+    # ---- settings <-> config ----------------------------------------------------------------
+    def config(self) -> TrainConfig:
+        """The panel's settings as a TrainConfig (validated)."""
+        fields = {**self.data.config_fields(), **self.optim.config_fields()}
+        fields.update(model=self.builder.spec_dict(), device=self.device)
+        return TrainConfig.from_dict(fields)
+
+    def set_config(self, cfg: TrainConfig | dict) -> TrainConfig:
+        """Show `cfg` (resolved first) in the widgets; returns the resolved config."""
+        cfg = (TrainConfig.from_dict(cfg) if isinstance(cfg, dict) else cfg).resolved()
+        self.data.set_config(cfg)
+        self.optim.set_config(cfg)
+        self.builder.blockSignals(True)
+        self.builder.set_spec(cfg.model)
+        self.builder.blockSignals(False)
+        self._update_io()
+        return cfg
+
+    def _apply_defaults(self) -> None:
+        """The dataset's (or the custom task's) defaults for model and optimisation."""
+        base = TrainConfig(
+            dataset=self.data.config_fields().get("dataset", "custom"), task=self.data.task()
+        )
+        cfg = base.resolved(self.data.task())
+        self.optim.set_config(cfg)
+        self.builder.blockSignals(True)
+        self.builder.set_spec(cfg.model)
+        self.builder.blockSignals(False)
+        self._update_io()
+
+    def _update_io(self) -> None:
+        kind, task = self.data.kind, self.data.task()
+        if kind in datasets.DATASETS:
+            info = datasets.DATASETS[kind]
+            shape, classes = info.input_shape, info.num_classes
+        else:
+            data = self.data.custom_data()
+            shape = (
+                (data[0].shape[1],)
+                if data is not None and data[0].ndim == 2
+                else ((1,) if task == "regression" else (2,))
+            )
+            classes = (
+                int(data[1].max()) + 1
+                if data is not None and len(data[1]) and task != "regression"
+                else (None if task == "regression" else 2)
+            )
+        self.builder.set_io(shape, classes or 1)
+        self.optim.set_task(task)
+
+    def _data_changed(self) -> None:
+        self._apply_defaults()
+        self._settings_changed()
+        if self.data.drawing and self.plots is not None:
+            self._show_drawn()
+
+    def _settings_changed(self) -> None:
+        self.dirty = True
+        if self.controller.state in ("idle", "ready", *DONE):
+            self._reload_timer.start()
+
+    def _reload_if_idle(self) -> None:
+        if self.controller.state in ("idle", "ready", *DONE) and self._data_ready():
+            self._load(self.config())
+
+    def _data_ready(self) -> bool:
+        if self.data.kind in datasets.DATASETS:
+            return True
+        data = self.data.custom_data()
+        if data is None or len(data[0]) < 4:
+            return False
+        return self.data.task() == "regression" or len(np.unique(data[1])) >= 2
+
+    def _show_drawn(self) -> None:
+        data = self.data.custom_data()
+        self.plots.set_task(self.data.task())
+        if data is not None:
+            empty_x, empty_y = data[0][:0], data[1][:0]
+            self.plots.set_data(data[0], data[1], empty_x, empty_y)
+
+    def _live_changed(self, changes: dict) -> None:
+        if self.controller.state in ("running", "paused"):
+            self.controller.set_hyperparameters(**changes)
+
+    # ---- commands ---------------------------------------------------------------------------
+    def _load(self, cfg: TrainConfig) -> None:
+        data = self.data.custom_data() if cfg.dataset == "custom" else None
+        self.history = []
+        self.failure = None
+        self.status.clear_message()
+        if self.plots is not None:
+            self.plots.clear_history()
+        self.controller.load(cfg, data)
+        self.dirty = False
+
+    def train(self, config: TrainConfig | dict | None = None) -> None:
+        """Start a new run: of `config` (shown in the panel), or of the panel's settings."""
+        if config is not None:
+            cfg = self.set_config(config)
+            cfg = cfg.replace(device=self.device) if cfg.device == "cpu" else cfg
+        else:
+            cfg = self.config()
+        self._reload_timer.stop()
+        self._load(cfg)
+        self.busy = True
+        self.controller.start()
+
+    def start(self) -> None:
+        if not self._data_ready():
+            self._error("Not enough data: draw or import at least 4 points (2 classes).")
+            return
+        if self.controller.state == "ready" and not self.dirty:
+            self.busy = True
+            self.controller.start()
+        else:
+            self.train()
+
+    def pause(self) -> None:
+        self.controller.pause()
+
+    def resume(self) -> None:
+        self.busy = True
+        self.controller.start()
+
+    def step(self) -> None:
+        if self.controller.state not in ("ready", "paused") or (
+            self.dirty and self.controller.state == "ready"
+        ):
+            self._reload_timer.stop()
+            self._load(self.config())
+        self.controller.step()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def reset(self) -> None:
+        """The current run's config again: the same initialisation, a fresh start."""
+        cfg = self.info.config if self.info is not None and not self.dirty else self.config()
+        self.controller.stop()
+        self._load(cfg)
+
+    def new_seed(self) -> None:
+        self.optim.seed.setValue(random.randrange(1, 2**31 - 1))
+        self._load(self.config())
+
+    def set_device(self, device: str) -> None:
+        """Train on `device`: a run in progress moves at its next step boundary."""
+        self.device = device
+        if self.controller.state not in ("idle", "loading"):
+            self.controller.set_device(device)
+
+    def call(self, name: str, fn: Any, then: Any) -> None:
+        """`fn(run)` in the worker; `then(result)` here (the result may be an exception)."""
+        self._calls[name] = then
+        self.controller.call(name, fn)
+
+    # ---- what the worker says ---------------------------------------------------------------
+    def _run_loaded(self, info: RunInfo) -> None:
+        self.info = info
+        self.optim.set_task(info.task)
+        if self.plots is not None:
+            self.plots.set_task(info.plot_task if info.plot_task != "none" else info.task)
+            self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)
+        self.status.show_run(info)
+
+    def _reports(self, reports: list) -> None:
+        self.history.extend(reports)
+        p = self.plots
+        for r in reports:
+            if p is not None:
+                p.add_point(r.step, train_loss=r.loss, lr=r.lr, train_acc=r.train_accuracy)
+                if r.epoch_end:
+                    p.add_point(r.step, val_loss=r.val_loss, val_acc=r.val_accuracy)
+                if r.changed:
+                    p.mark_lr_change(r.step, describe(r.changed))
+            if r.changed and "device" in r.changed:
+                self.message.emit("INFO", f"Training moved to {r.device.upper()} at step {r.step}")
+        if p is not None:
+            p.redraw()
+        last = reports[-1] if reports else None
+        if last is not None:
+            text = self.status.show_report(last)
+            self.progress.emit(last.progress, text)
+
+    def _fit(self, data: dict) -> None:
+        if self.plots is not None:
+            self.plots.set_prediction(data)
+
+    def _state(self, state: str) -> None:
+        if state in ("paused", *DONE):
+            self.busy = False
+        running = state == "running"
+        has_run = state not in ("idle", "loading")
+        b = self.buttons
+        b["start"].setEnabled(not running)
+        b["pause"].setEnabled(running)
+        b["resume"].setEnabled(state == "paused")
+        b["step"].setEnabled(not running)
+        b["stop"].setEnabled(state in ("running", "paused"))
+        b["reset"].setEnabled(has_run)
+        b["newSeed"].setEnabled(True)
+        for section in (self.data, self.builder):
+            section.setEnabled(not running)
+        self.status.show_state(state)
+        if state in DONE:
+            self.progress.emit(1.0 if state == "finished" else -1.0, self.status.summary())
+
+    def _error(self, text: str) -> None:
+        if self.controller.state != "running":
+            self.busy = False
+        self.status.show_message(text, error=True)
+        self.message.emit("ERROR", f"Training: {text}")
+
+    def _non_finite(self, failure: Any) -> None:
+        self.failure = failure
+        self.status.show_message(failure.message, error=True, offer_graph=True)
+        self.message.emit("ERROR", f"Training paused: {failure.message}")
+
+    def show_failed_batch(self) -> None:
+        """Rebuild the failed batch's forward graph in the worker; the graph panel steps it."""
+
+        def loss(run: Any) -> Any:
+            return run.batch_loss(run.last_batch)
+
+        def then(result: Any) -> None:
+            if isinstance(result, Exception):
+                self._error(f"cannot rebuild the failed batch: {result}")
+            else:
+                self.graphRequested.emit(result)
+
+        self.call("failed_batch", loss, then)
+
+    def _call_done(self, name: str, result: Any) -> None:
+        then = self._calls.pop(name, None)
+        if then is not None:
+            then(result)
+
+    def set_theme(self, theme: str) -> None:
+        self.data.set_theme(theme)
+
+
+_SLOTS = {
+    "start": "start",
+    "pause": "pause",
+    "resume": "resume",
+    "step": "step",
+    "stop": "stop",
+    "reset": "reset",
+    "newSeed": "new_seed",
+}
