@@ -63,6 +63,7 @@ class GraphPanel(QWidget):
         self.show_saved = False
         self._names: dict[int, str] = {}
         self._grad_tensor: Any = None
+        self._find_text, self._find_at = "", 0
         self.view = GraphView(self)
         self.step_pane = StepPane(self)
         self.pane = self.step_pane.text
@@ -113,7 +114,7 @@ class GraphPanel(QWidget):
             set(self.model.groups) if self.model and self.act_collapse.isChecked() else set()
         )
         self.view.set_graph(self.model, self.collapsed)
-        self.view.fit()
+        self.view.fit(readable=True)
         self.pane.setHtml(self._intro())
         self.check_label.clear()
         self._refresh()
@@ -268,15 +269,19 @@ class GraphPanel(QWidget):
 
     # --- finding, selecting ---------------------------------------------------------------------
     def find(self, text: str) -> GraphNode | None:
-        """Select and centre the first node whose name contains ``text``."""
+        """Select and centre the first node whose name contains ``text``; the same text again
+        goes to the next match."""
         if self.model is None:
             return None
         hits = self.model.find(text)
         if not hits:
             self.status.setText(f"No node matches '{text}'.")
             return None
-        self.select(hits[0])
-        return hits[0]
+        i = self._find_at + 1 if text == self._find_text else 0
+        self._find_text, self._find_at = text, i % len(hits)
+        self.select(hits[self._find_at])
+        self.status.setText(f"'{text}': match {self._find_at + 1} of {len(hits)}")
+        return hits[self._find_at]
 
     def select(self, node: NodeRef) -> None:
         key = self._key(node)

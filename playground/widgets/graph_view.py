@@ -80,6 +80,7 @@ class GraphView(QGraphicsView):
         self.members: dict[Group, list[int]] = {}
         self.show_legend = False
         self.auto_fit = True  # refit on resize until the user zooms
+        self.readable = True
 
     # --- building -------------------------------------------------------------------------
     def set_graph(self, model: GraphModel | None, collapsed: set[str] | None = None) -> None:
@@ -264,10 +265,13 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         if self.auto_fit:
-            self.fit()
+            self.fit(self.readable)
 
-    def fit(self) -> None:
+    def fit(self, readable: bool = False) -> None:
+        """Fit the graph in the view; ``readable``: a big graph is rather shown from its top at a
+        readable zoom (and refits on resize the same way)."""
         self.auto_fit = True
+        self.readable = readable
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
@@ -277,6 +281,10 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.scale(1.25, 1.25)
             self.centerOn(rect.center())
+        elif self.transform().m11() < 0.4 and self.readable:  # a big one is shown from the top
+            self.resetTransform()
+            self.scale(0.7, 0.7)
+            self.centerOn(rect.center().x(), rect.top() + self.viewport().height() / 1.4 / 2)
 
     def center_on(self, vid: Hashable) -> None:
         item = self.nodes.get(vid)

@@ -169,6 +169,10 @@ def test_find_and_numerical_check(panel: GraphPanel) -> None:
     panel.run_to_end()
     node = panel.find("mul")
     assert node.name == "MulBackward0" and panel.selected == node.key
+    second = panel.find("mul")
+    assert second.name == "MulBackward0" and second.key != node.key
+    assert "match 2 of 3" in panel.status.text()  # and AccuMULateGrad
+    assert panel.find("mul").name == "AccumulateGrad" and panel.find("mul") is node
     result = panel.check_current()
     assert result.available and result.ok
     assert "OK" in panel.check_label.text()
