@@ -36,7 +36,11 @@ def init_device_actions(w: MainWindow) -> None:
 
 
 def _show(w: MainWindow) -> None:
+    """The status bar, and panels that work on a device of their own (training)."""
     w.device_label.setText(f"  Device: {w.device.upper()}  ")
+    for panel in w.panels.values():
+        if hasattr(panel, "set_device"):
+            panel.set_device(w.device)
 
 
 def switch(w: MainWindow, device: str) -> str | None:

@@ -7,6 +7,7 @@ File handling lives in window_files.py, device switching in device.py.
 from __future__ import annotations
 
 import html
+import importlib
 import logging
 from typing import Any
 
@@ -41,10 +42,11 @@ log = logging.getLogger("playground")
 
 
 def optional_panels() -> list[tuple[str, str, QWidget]]:
-    """(objectName, title, widget) of the panels other modules contribute, where present.
+    """(key, title, widget) of the panels other modules contribute, where present.
 
     The graph, training and plots panels live in their own modules; a panel whose module is not
-    there yet gets no dock at all rather than an empty one.
+    there gets no dock rather than an empty one, and one that fails to build is reported in the
+    log instead of keeping the window from opening.
     """
     found = []
     for module, cls, key, title in (
@@ -53,13 +55,29 @@ def optional_panels() -> list[tuple[str, str, QWidget]]:
         ("playground.widgets.plots_panel", "PlotsPanel", "plots", "Plots"),
     ):
         try:
-            mod = __import__(module, fromlist=[cls])
+            found.append((key, title, getattr(importlib.import_module(module), cls)()))
         except ModuleNotFoundError as exc:
             if exc.name != module:
-                raise
-            continue
-        found.append((key, title, getattr(mod, cls)()))
+                log.exception("The %s panel could not be loaded", title)
+        except Exception:
+            log.exception("The %s panel could not be built", title)
     return found
+
+
+def wire_panels(window: MainWindow) -> None:
+    """Connect the contributed panels to each other and to the window (where both exist)."""
+    graph, training, plots = (window.panels.get(k) for k in ("graph", "training", "plots"))
+    if graph is not None:
+        graph.nodeSelected.connect(window._graph_node_selected)
+        graph.stepped.connect(lambda _record: window.refresh_views())
+        window._yield_shortcuts(graph)
+    if training is not None:
+        if plots is not None:
+            training.attach_plots(plots)
+        training.message.connect(window.notify)
+        training.progress.connect(window.show_training_progress)
+        if graph is not None:
+            training.graphRequested.connect(lambda loss: window.show_graph_of(loss))
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +126,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_statusbar()
         self._connect()
+        wire_panels(self)
         window_files.fill_examples_menu(self)
         window_files.fill_recent_menu(self)
         device.init_device_actions(self)
@@ -172,8 +191,15 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.setRange(0, 0)  # busy indicator while a cell runs
         self.progress.hide()
+        self.training_progress = QProgressBar(objectName="trainingProgress")
+        self.training_progress.setMaximumWidth(140)
+        self.training_progress.setMaximumHeight(14)
+        self.training_progress.setRange(0, 1000)
+        self.training_progress.setTextVisible(False)
+        self.training_progress.hide()
         self.device_label = QLabel(objectName="deviceLabel")
         status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.training_progress)
         status.addPermanentWidget(self.device_label)
 
     def _connect(self) -> None:
@@ -195,9 +221,6 @@ class MainWindow(QMainWindow):
             a["stepBackward"].triggered.connect(self.graph.step)
             a["runBackward"].triggered.connect(self.graph.run_to_end)
             a["resetBackward"].triggered.connect(self.graph.reset)
-            self.graph.nodeSelected.connect(self._graph_node_selected)
-            self._yield_shortcuts(self.graph)
-            self.graph.stepped.connect(lambda _record: self.refresh_views())
         else:
             for key in ("stepBackward", "runBackward", "resetBackward"):
                 a[key].setEnabled(False)
@@ -348,6 +371,22 @@ class MainWindow(QMainWindow):
             node = getattr(selection, "node", None)
             self.inspector.inspect(grads[0], f"gradient into {getattr(node, 'name', 'node')}")
 
+    def show_training_progress(self, fraction: float, text: str) -> None:
+        """The training run's progress in the status bar; hidden when it is done (1.0)."""
+        self.training_progress.setValue(int(max(0.0, min(fraction, 1.0)) * 1000))
+        self.training_progress.setVisible(0.0 < fraction < 1.0)
+        self.training_progress.setToolTip(text)
+        if text:
+            self.statusBar().showMessage(text, 3000)
+
+    def show_graph_of(self, tensor: Any) -> None:
+        """Open `tensor`'s graph (e.g. the loss of a failed training batch) and the inspector."""
+        if self.graph is None or not is_tensor(tensor):
+            return
+        self.graph.show_tensor(tensor, self.session.tensor_names())
+        self.inspector.inspect(tensor, self.session.name_of(tensor) or "loss")
+        self.docks["graph"].raise_()
+
     def notify(self, level: str, message: str) -> None:
         """A message for the user: the status bar, and the Log panel."""
         self.statusBar().showMessage(message.splitlines()[0] if message else "", 8000)
@@ -391,6 +430,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.runner.running:
             self.runner.stop()
+        for panel in self.panels.values():
+            if hasattr(panel, "shutdown"):
+                panel.shutdown()
         self.settings.set("geometry", self.saveGeometry())
         self.settings.set("window_state", self.saveState(STATE_VERSION))
         self.settings.sync()
