@@ -112,3 +112,10 @@ from core import optim  # noqa: E402
 from core import utils  # noqa: E402
 
 __version__ = "2.13.0+core"
+
+from core import nn  # noqa: E402
+from core.nn.functional import log_softmax, softmax  # noqa: E402
+
+if not hasattr(Tensor, "softmax"):  # PyTorch's Tensor.softmax / Tensor.log_softmax methods
+    Tensor.softmax = lambda self, dim=None, dtype=None: softmax(self, dim, dtype=dtype)
+    Tensor.log_softmax = lambda self, dim=None, dtype=None: log_softmax(self, dim, dtype=dtype)
