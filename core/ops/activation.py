@@ -136,5 +136,3 @@ class LogSoftmaxBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         return (g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True),)
-
-
