@@ -165,6 +165,42 @@ class Playground:
         graph = self._graph()
         self._on_ui(graph.reset)
 
+    # ---- the training panel -----------------------------------------------------------------
+    def _training(self) -> Any:
+        panel = self.window.panels.get("training")
+        if panel is None:
+            raise RuntimeError("the training panel is not available in this build")
+        return panel
+
+    def train(
+        self, config: Any = None, wait: bool = False, timeout: float | None = None
+    ) -> list[Any]:
+        """Start a run (of `config`, a TrainConfig or dict, else the panel's settings).
+
+        With `wait`, spin the event loop until it finishes, stops or fails; returns the history.
+        """
+        panel = self._training()
+        self._on_ui(lambda: panel.train(config))
+        if wait:
+            from playground.training_worker import DONE
+
+            self.wait_until(lambda: panel.controller.state in DONE, timeout)
+        return self.training_history
+
+    def pause_training(self) -> None:
+        self._on_ui(self._training().pause)
+
+    def resume_training(self) -> None:
+        self._on_ui(self._training().resume)
+
+    def stop_training(self) -> None:
+        self._on_ui(self._training().stop)
+
+    @property
+    def training_history(self) -> list[Any]:
+        """The step reports of the current run, oldest first."""
+        return list(self._training().history)
+
     def set_device(self, name: str) -> None:
         """Move the scratchpad to "cpu" or "cuda"; RuntimeError saying why where it cannot."""
         error = self._on_ui(lambda: device.switch(self.window, name))

@@ -98,7 +98,9 @@ def test_a_huge_tensor_reads_only_visible_tiles(panel, qtbot):
 
 
 def test_non_tensors_show_their_printed_form(panel):
-    panel.inspect(core.nn.Linear(2, 3), "layer")
+    from core import nn
+
+    panel.inspect(nn.Linear(2, 3), "layer")
     assert "Linear(in_features=2, out_features=3" in panel.details.toPlainText()
 
 

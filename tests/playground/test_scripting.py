@@ -80,3 +80,11 @@ def test_node_clicks_open_tensors_in_the_inspector(fresh):
     fresh.inspect("loss")
     graph.select("w")  # a node's title
     assert fresh.window.inspector.obj is fresh.namespace["w"]
+
+
+def test_training_from_the_face(fresh):
+    if "training" not in fresh.window.panels:
+        pytest.skip("training panel not built")
+    history = fresh.train({"epochs": 1}, wait=True, timeout=60)
+    assert history and history[-1].progress == 1.0
+    assert fresh.training_history == history
