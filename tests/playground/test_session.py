@@ -70,3 +70,14 @@ def test_reset_forgets_user_names():
     run(s, "a = 1")
     s.reset()
     assert "a" not in s.namespace and "torch" in s.namespace
+
+
+def test_every_example_runs():
+    from playground.examples import examples
+
+    found = examples()
+    assert len(found) >= 7
+    for example in found:
+        s = Session()
+        result = execute(example.path.read_text(encoding="utf-8"), s.namespace, lambda *_: None)
+        assert result.ok, f"{example.path.name}: {result.error}"
