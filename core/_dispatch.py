@@ -91,8 +91,19 @@ def binary(
             return apply_op(cls, (a, b), *params)
         return apply_cast(cls, (a, b), [cast_array(a, d), cast_array(b, d)], *params)
     if a._data.dtype == d.np:
-        return apply_op(cls, (a,), b, *params)
-    return apply_cast(cls, (a,), [cast_array(a, d), b], *params)
+        out = apply_op(cls, (a,), b, *params)
+    else:
+        out = apply_cast(cls, (a,), [cast_array(a, d), b], *params)
+    if out.grad_fn is not None and cls.wrapped_scalar:
+        _add_scalar_edge(out.grad_fn)
+    return out
+
+
+def _add_scalar_edge(node: Any) -> None:
+    """PyTorch wraps a Python number into a tensor for add/sub/mul/div: one more, empty, edge."""
+    node.next_functions = (*node.next_functions, (None, 0))
+    node.needs_input_grad = (*node.needs_input_grad, False)
+    node._input_meta = (*node._input_meta, ((), node._input_meta[0][1]))
 
 
 def unary(cls: type, a: Tensor, *params: Any, to_float: bool = False) -> Tensor:

@@ -18,6 +18,7 @@ from core._dispatch import (
     write_out,
 )
 from core.autograd.grad_mode import _state as _grad_state
+from core.autograd.grad_mode import no_grad
 from core.ops import elementwise as E
 from core.tensor import Tensor
 
@@ -118,7 +119,24 @@ def _int_div(a: Tensor, b: Any, mode: str, d: _dt.dtype) -> Tensor:
 
 
 def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    return div(input, other, rounding_mode="floor", out=out)
+    """As ``div(rounding_mode="floor")``, but PyTorch does not differentiate it."""
+    with no_grad():
+        result = div(input, other, rounding_mode="floor")
+    return _finish(not_differentiable(result, (input, other), "floor_divide"), out)
+
+
+def not_differentiable(result: Tensor, inputs: tuple, op: str) -> Tensor:
+    """Give ``result`` PyTorch's ``NotImplemented`` node when an input requires grad."""
+    tensors = tuple(t for t in inputs if isinstance(t, Tensor))
+    if not (_grad_state.enabled and any(t._requires_grad for t in tensors)):
+        return result
+    if not result.dtype.is_floating_point:
+        return result
+    from core.autograd.function import _record
+
+    node = E.NotImplementedBackward()
+    node.op = op
+    return _record(node, tensors, result._data)
 
 
 def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
@@ -137,9 +155,10 @@ def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def fmod(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
-    d = promote(input, as_operand(other, input))
-    o = other._data if isinstance(other, Tensor) else other
-    return _finish(Tensor._wrap(np.fmod(input._data.astype(d.np), o)), out)
+    other = as_operand(other, input)
+    if isinstance(other, Tensor):
+        return _finish(binary(E.FmodBackward1, input, other), out)
+    return _finish(binary(E.FmodBackward0, input, other), out)
 
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
@@ -243,11 +262,13 @@ _round0 = UNARY["round"]
 
 
 def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:  # noqa: A001
-    """Half to even, as PyTorch; ``decimals`` scales, rounds and scales back."""
+    """Half to even, as PyTorch; with ``decimals``, to that many decimal places."""
     if decimals == 0:
         return _round0(input, out=out)
-    scale = 10.0**decimals
-    return _finish(_round0(input * scale) / scale, out)
+    return _finish(unary(E.RoundBackward1, input, decimals), out)
+
+
+UNARY["round"] = round  # core.round is this one (with decimals), not the plain unary
 
 
 def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -446,7 +467,7 @@ def make_inplace(fn: Any, cls: type | None = None) -> Any:
             result = fn(self, *args, **kwargs)
             return inplace(self, result)
         src = self
-        if cls is not None and needs_copy_for_inplace(cls, self):
+        if cls is None or needs_copy_for_inplace(cls, self):  # None: saves self, perhaps
             src = shallow_copy_for_inplace(self)
         return inplace(self, fn(src, *args, **kwargs))
 

@@ -38,13 +38,17 @@ def _r_matmul(self: Tensor, other: Any) -> Tensor:
 def _r_floordiv(self: Tensor, other: Any) -> Tensor:
     from core._creation import tensor
 
-    return _math.floor_divide(tensor(other, dtype=_math.promote(self, other)), self)
+    with _math.no_grad():
+        result = _math.floor_divide(tensor(other, dtype=_math.promote(self, other)), self)
+    return _math.not_differentiable(result, (self,), "floor_divide")
 
 
 def _r_mod(self: Tensor, other: Any) -> Tensor:
     from core._creation import tensor
 
-    return _math.remainder(tensor(other, dtype=_math.promote(self, other)), self)
+    with _math.no_grad():
+        result = _math.remainder(tensor(other, dtype=_math.promote(self, other)), self)
+    return _math.not_differentiable(result, (self,), "remainder")
 
 
 OPERATORS = {
@@ -197,6 +201,7 @@ INPLACE = {
     "ge": None,
     "tril": None,
     "triu": None,
+    "cumsum": None,
 }
 
 _SHAPE_INPLACE = {"t", "transpose", "squeeze", "unsqueeze"}
@@ -204,10 +209,25 @@ _SHAPE_INPLACE = {"t", "transpose", "squeeze", "unsqueeze"}
 
 def _shape_inplace(name: str) -> Any:
     fn = FUNCTIONS[name]
+    from core.ops import shape as S
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        from core._dispatch import check_inplace
+
+        check_inplace(self)
         r = fn(self, *args, **kwargs)
         self._data = r._data
+        node = r.grad_fn
+        if node is not None and node is not self.grad_fn:
+            if name == "squeeze":
+                node.__class__ = S.SqueezeBackward4 if args or kwargs else S.SqueezeBackward3
+            else:
+                node.__class__ = {
+                    "t": S.TBackward1,
+                    "transpose": S.TransposeBackward1,
+                    "unsqueeze": S.UnsqueezeBackward1,
+                }[name]
+            self.grad_fn, self._output_nr, self._requires_grad = node, 0, True
         return self
 
     method.__name__ = name + "_"
@@ -226,6 +246,7 @@ def _install() -> None:
             setattr(Tensor, name + "_", _shape_inplace(name))
         elif name in FUNCTIONS:
             setattr(Tensor, name + "_", _math.make_inplace(FUNCTIONS[name], cls))
+    Tensor.where = lambda self, condition, other: _math.where(condition, self, other)
     for op, (name, cls) in _IOPS.items():
         setattr(Tensor, op, _math.make_inplace(FUNCTIONS[name], cls))
     for name, fn in EXTRA.items():

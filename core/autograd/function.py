@@ -37,6 +37,9 @@ class Node:
     # result is saved; the engine checks their version counters before running ``backward``.
     saves: tuple[str, ...] = ()
     saves_result = False
+    # Add/Sub/Mul/Div with a Python number: PyTorch wraps the number into a tensor, which shows
+    # as a second, empty edge ``(None, 0)`` in ``next_functions``.
+    wrapped_scalar = False
     num_outputs = 1
 
     next_functions: tuple[tuple[Node | None, int], ...] = ()
@@ -166,12 +169,16 @@ def apply_op(cls: type[Node], tensors: tuple[Tensor, ...], *params: Any) -> Tens
         out = node.forward(t._data, *params)
         if t._requires_grad and _grad_state.enabled:
             return _record(node, tensors, out)
+        if type(out) is list or type(out) is tuple:  # several outputs (max with dim, split...)
+            return tuple(_Tensor._wrap(o) for o in out)
         return _Tensor._wrap(out)
     out = node.forward(*[t._data for t in tensors], *params)
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:
                 return _record(node, tensors, out)
+    if type(out) is list or type(out) is tuple:
+        return tuple(_Tensor._wrap(o) for o in out)
     return _Tensor._wrap(out)
 
 
@@ -189,7 +196,7 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
         node._input_meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
     node._seq = next(_sequence)
     cls = type(node)
-    if cls.num_outputs == 1 and type(out) is not list:
+    if type(out) is not list and type(out) is not tuple:
         result = _Tensor._wrap(out)
         result._requires_grad = True
         result.grad_fn = node

@@ -17,6 +17,8 @@ def _is_array(x: Any) -> bool:
 class AddBackward0(Node):
     """d(a + alpha*b) = da + alpha*db"""
 
+    wrapped_scalar = True
+
     def forward(self, a: Any, b: Any, alpha: Any = 1) -> Any:
         self.alpha = alpha
         return a + b if alpha == 1 else a + alpha * b
@@ -27,6 +29,8 @@ class AddBackward0(Node):
 
 class SubBackward0(Node):
     """d(a - alpha*b) = da - alpha*db"""
+
+    wrapped_scalar = True
 
     def forward(self, a: Any, b: Any, alpha: Any = 1) -> Any:
         self.alpha = alpha
@@ -50,6 +54,8 @@ class RsubBackward1(Node):
 class MulBackward0(Node):
     """d(a*b) = b da + a db"""
 
+    wrapped_scalar = True
+
     saves = ("self", "other")
 
     def forward(self, a: Any, b: Any) -> Any:
@@ -66,6 +72,8 @@ class MulBackward0(Node):
 class DivBackward0(Node):
     """d(a/b) = da/b - a db/b^2"""
 
+    wrapped_scalar = True
+
     saves = ("self", "other")
 
     def forward(self, a: Any, b: Any) -> Any:
@@ -81,6 +89,8 @@ class DivBackward0(Node):
 
 class DivBackward2(Node):
     """rounded division is piecewise constant: zero gradient"""
+
+    wrapped_scalar = True
 
     saves = ("self", "other")
 
@@ -115,6 +125,45 @@ class RemainderBackward1(Node):
 
     def backward(self, g: Any) -> tuple:
         return g, -g * np.floor(self.a / self.b)
+
+
+class FmodBackward0(Node):
+    """d fmod(a, s) = da  (s a scalar)"""
+
+    def forward(self, a: Any, s: Any) -> Any:
+        return np.fmod(a, s)
+
+    def backward(self, g: Any) -> tuple:
+        return (g,)
+
+
+class FmodBackward1(Node):
+    """d fmod(a, b) = da - trunc(a/b) db"""
+
+    saves = ("self", "other")
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = a, b
+        return np.fmod(a, b)
+
+    def backward(self, g: Any) -> tuple:
+        return g, -g * np.trunc(self.a / self.b)
+
+
+class NotImplementedBackward(Node):
+    """an op PyTorch does not differentiate: backward raises, as PyTorch's NotImplemented node"""
+
+    op = ""
+
+    def forward(self, out: Any, op: str) -> Any:
+        self.op = op
+        return out
+
+    def backward(self, *grads: Any) -> tuple:
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
 
 
 class PowBackward0(Node):
@@ -462,6 +511,16 @@ class SignBackward0(_ZeroGrad):
     """d sign(a) = 0"""
 
     fn = staticmethod(np.sign)
+
+
+class RoundBackward1(Node):
+    """d round(a, decimals) = 0"""
+
+    def forward(self, a: Any, decimals: int) -> Any:
+        return np.round(a, decimals)
+
+    def backward(self, g: Any) -> tuple:
+        return (np.zeros_like(g),)
 
 
 class TruncBackward0(_ZeroGrad):

@@ -253,3 +253,25 @@ class TrilBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         return (np.tril(g, self.k),)
+
+
+# The in-place spellings (``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``) record the same
+# backward under PyTorch's names for them.
+class TBackward1(TBackward0):
+    """d a.t_() = g^T"""
+
+
+class TransposeBackward1(TransposeBackward0):
+    """d a.transpose_(i, j) = transpose(g, i, j)"""
+
+
+class SqueezeBackward3(SqueezeBackward0):
+    """d a.squeeze_() = g reshaped back"""
+
+
+class SqueezeBackward4(SqueezeBackward0):
+    """d a.squeeze_(dim) = g reshaped back"""
+
+
+class UnsqueezeBackward1(UnsqueezeBackward0):
+    """d a.unsqueeze_(dim) = squeeze(g, dim)"""
