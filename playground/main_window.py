@@ -78,6 +78,9 @@ def wire_panels(window: MainWindow) -> None:
         training.progress.connect(window.show_training_progress)
         if graph is not None:
             training.graphRequested.connect(lambda loss: window.show_graph_of(loss))
+        from playground import studio  # File > Export trained model, sessions, autosave
+
+        studio.install(window)
 
 
 class MainWindow(QMainWindow):
