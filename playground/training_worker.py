@@ -10,13 +10,14 @@ draws however fast training runs. Exceptions and non-finite losses become readab
 from __future__ import annotations
 
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from playground import training_views
 
@@ -58,6 +59,7 @@ class TrainingWorker(QObject):
         self._last_fit = 0.0
         self._fit_cost = 0.0
         self._deferred: tuple[str, Any] | None = None
+        self.abort = threading.Event()  # set from outside to leave the loop at once
         self._wake.connect(self._drain)
 
     # ---- any thread -------------------------------------------------------------------------
@@ -189,6 +191,8 @@ class TrainingWorker(QObject):
                 if now - self._last_emit >= EMIT_INTERVAL:
                     self._flush(now)
                     self._emit_fit()
+                if self.abort.is_set():
+                    break
                 if not self.commands.empty() and self._commands_in_loop():
                     break
         except Exception as exc:
@@ -261,6 +265,13 @@ class TrainingController(QObject):
         self.thread.start()
         self.state = "idle"
         self.worker.stateChanged.connect(self._state)
+        # the thread must end before Qt destroys it (a running QThread aborts the process)
+        stop = _stopper(self.thread, self.worker)
+        self.destroyed.connect(stop)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop)
+        self._stop = stop
 
     def _state(self, state: str) -> None:
         self.state = state
@@ -306,7 +317,18 @@ class TrainingController(QObject):
         """Run `fn(run)` in the worker between steps; the result (or exception) comes by `done`."""
         self.worker.post("call", (name, fn))
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        self.worker.post("quit")
-        self.thread.quit()
-        self.thread.wait(timeout_ms)
+    def shutdown(self) -> None:
+        """End the worker thread (the run stops at its next step boundary)."""
+        self._stop()
+
+
+def _stopper(thread: QThread, worker: TrainingWorker) -> Callable[..., None]:
+    def stop(*_: Any) -> None:
+        if not thread.isRunning():
+            return
+        worker.abort.set()
+        worker.post("quit")
+        thread.quit()
+        thread.wait(10_000)
+
+    return stop

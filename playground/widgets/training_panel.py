@@ -110,6 +110,7 @@ class TrainingPanel(QWidget):
         self.optim.changed.connect(self._settings_changed)
         self.optim.liveChanged.connect(self._live_changed)
         self._calls: dict[str, Any] = {}
+        self._restoring = False
         self._apply_defaults()
         self._state("idle")
 
@@ -225,8 +226,9 @@ class TrainingPanel(QWidget):
     def train(self, config: TrainConfig | dict | None = None) -> None:
         """Start a new run: of `config` (shown in the panel), or of the panel's settings."""
         if config is not None:
+            if not isinstance(config, TrainConfig):  # a dict: the panel's device unless given
+                config = TrainConfig.from_dict({"device": self.device, **config})
             cfg = self.set_config(config)
-            cfg = cfg.replace(device=self.device) if cfg.device == "cpu" else cfg
         else:
             cfg = self.config()
         self._reload_timer.stop()
@@ -278,6 +280,30 @@ class TrainingPanel(QWidget):
         if self.controller.state not in ("idle", "loading"):
             self.controller.set_device(device)
 
+    def view_state(self) -> dict[str, Any]:
+        """JSON-safe view settings saved with a session."""
+        view: dict[str, Any] = {"device": self.device, "dataset_kind": self.data.kind}
+        if self.plots is not None:
+            view.update(
+                smoothing=self.plots.smoothing.value(), log_scale=self.plots.log_scale.isChecked()
+            )
+        return view
+
+    def restore_session(self, payload: dict[str, Any]) -> None:
+        """Continue the run of a session file (see studio_session.read_session)."""
+        self._reload_timer.stop()
+        self.history = []
+        self.failure = None
+        self.status.clear_message()
+        view = payload.get("view", {})
+        if self.plots is not None:
+            self.plots.clear_history()
+            self.plots.smoothing.setValue(int(view.get("smoothing", 60)))
+            self.plots.log_scale.setChecked(bool(view.get("log_scale", False)))
+        self._restoring = True
+        self.controller.restore(payload["run"])
+        self.dirty = False
+
     def call(self, name: str, fn: Any, then: Any) -> None:
         """`fn(run)` in the worker; `then(result)` here (the result may be an exception)."""
         self._calls[name] = then
@@ -286,6 +312,11 @@ class TrainingPanel(QWidget):
     # ---- what the worker says ---------------------------------------------------------------
     def _run_loaded(self, info: RunInfo) -> None:
         self.info = info
+        if self._restoring:
+            self._restoring = False
+            if info.config.dataset != "custom":
+                self.set_config(info.config)
+            self.dirty = False
         self.optim.set_task(info.task)
         if self.plots is not None:
             self.plots.set_task(info.plot_task if info.plot_task != "none" else info.task)

@@ -49,12 +49,24 @@ class StatusLine(QWidget):
             "Step through this batch's backward…", objectName="trainNanGraph"
         )
         self.graphButton.hide()
+        self.restore_box = QWidget(objectName="trainRestoreBox")
+        self.restore_text = QLabel(objectName="trainRestoreText")
+        self.restore_text.setWordWrap(True)
+        self.restore_button = QPushButton("Restore", objectName="trainRestore")
+        self.discard_button = QPushButton("Discard", objectName="trainDiscard")
+        row = QHBoxLayout(self.restore_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.restore_text, 1)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.discard_button)
+        self.restore_box.hide()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.state_label)
         top.addWidget(self.text, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
+        layout.addWidget(self.restore_box)
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.graphButton)
@@ -98,6 +110,22 @@ class StatusLine(QWidget):
         self.message.clear()
         self.message.hide()
         self.graphButton.hide()
+
+    def offer_restore(self, text: str, restore: Any, discard: Any) -> None:
+        """A banner with Restore / Discard for an autosaved session."""
+        self.restore_text.setText(text)
+        self.restore_box.show()
+
+        def chosen(fn: Any) -> None:
+            self.restore_box.hide()
+            fn()
+
+        for button, fn in ((self.restore_button, restore), (self.discard_button, discard)):
+            try:
+                button.clicked.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+            button.clicked.connect(lambda _c=False, f=fn: chosen(f))
 
     def summary(self) -> str:
         return self.text.text()
