@@ -129,3 +129,37 @@ def test_log_records_from_any_thread(started):
     t.join()
     started.process_events(0.05)
     assert "from a thread" in started.window.log_panel.toPlainText()
+
+
+def test_dropping_a_file_on_the_inspector_opens_it(started, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    np.save(tmp_path / "dropped.npy", np.ones((2, 2), dtype=np.float32))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.npy"))])
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    started.window.inspector.dropEvent(event)
+    assert started.window.inspector.name == "dropped"
+
+
+def test_settings_are_remembered_between_runs(qapp, tmp_path):
+    ini = str(tmp_path / "settings.ini")
+    first = Playground(show=True, settings=ini)
+    first.window.set_theme("dark")
+    first.window.docks["log"].hide()
+    first.window.close()
+    second = Playground(show=True, settings=ini)
+    try:
+        assert second.window.theme == "dark"
+        assert not second.window.docks["log"].isVisible()  # the dock layout came back
+        assert not second.window.settings.get("geometry").isEmpty()
+    finally:
+        second.window.set_theme("light")
+        second.window.close()
