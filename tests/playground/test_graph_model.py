@@ -385,3 +385,84 @@ def test_numerical_check_declines_multi_output_nodes() -> None:
     split = next(s for s in st.steps if st.model.nodes[s.key].name == "SplitBackward0")
     result = check_node(st.model.nodes[split.key], split)
     assert not result.available and "several outputs" in result.message
+
+
+def lenet_loss(lib) -> tuple:
+    """A LeNet-5 training step's loss with parameters named as nn.Module would name them."""
+    F = lib.nn.functional
+    g = np.random.default_rng(0)
+
+    def p(*s):
+        return lib.tensor((g.standard_normal(s) * 0.2).astype(np.float32), requires_grad=True)
+
+    P = {
+        "conv1.weight": p(6, 1, 5, 5),
+        "conv1.bias": p(6),
+        "conv2.weight": p(16, 6, 5, 5),
+        "conv2.bias": p(16),
+        "fc1.weight": p(120, 400),
+        "fc1.bias": p(120),
+        "fc2.weight": p(84, 120),
+        "fc2.bias": p(84),
+        "fc3.weight": p(10, 84),
+        "fc3.bias": p(10),
+    }
+    x = lib.tensor(g.standard_normal((2, 1, 32, 32)).astype(np.float32))
+    h = F.max_pool2d(F.relu(F.conv2d(x, P["conv1.weight"], P["conv1.bias"])), 2)
+    h = F.max_pool2d(F.relu(F.conv2d(h, P["conv2.weight"], P["conv2.bias"])), 2)
+    h = F.relu(F.linear(h.reshape(2, -1), P["fc1.weight"], P["fc1.bias"]))
+    h = F.relu(F.linear(h, P["fc2.weight"], P["fc2.bias"]))
+    loss = F.cross_entropy(F.linear(h, P["fc3.weight"], P["fc3.bias"]), lib.tensor([3, 7]))
+    return loss, P
+
+
+def test_lenet_step_graph_groups_stepping_and_checks() -> None:
+    loss, P = lenet_loss(core)
+    loss.backward(retain_graph=True)
+    expected = {k: v.grad.numpy().copy() for k, v in P.items()}
+    for v in P.values():
+        v.grad = None
+    m = build_graph(loss, {id(v): k for k, v in P.items()})
+    assert m.groups == {
+        "fc3": "fc3: Linear",
+        "fc2": "fc2: Linear",
+        "fc1": "fc1: Linear",
+        "conv2": "conv2: Conv2d",
+        "conv1": "conv1: Conv2d",
+    }
+    st = Stepper(m)
+    st.run()
+    for k, v in P.items():
+        np.testing.assert_allclose(v.grad.numpy(), expected[k], rtol=1e-5, atol=1e-6)
+    names = {st.model.nodes[s.key].name for s in st.steps}
+    assert {"ConvolutionBackward0", "MaxPool2DWithIndicesBackward0", "NllLossBackward0"} <= names
+    for s in st.steps:
+        node = st.model.nodes[s.key]
+        if node.kind == "op" and node.name != "ConvolutionBackward0":  # conv: slow, covered below
+            result = check_node(node, s)
+            assert result.available and result.ok, (node.name, result.message)
+    conv = next(s for s in st.steps if st.model.nodes[s.key].name == "ConvolutionBackward0")
+    assert check_node(st.model.nodes[conv.key], conv, samples=8).ok
+
+
+def walk(fn) -> list[tuple[str, list]]:
+    """(name, names of next_functions) of every node, depth first: the same walk for both."""
+    out, seen, stack = [], {fn}, [fn]
+    while stack:
+        f = stack.pop()
+        kids = [n for n, _ in f.next_functions]
+        out.append(
+            (f.name().split("::")[-1], [k.name().split("::")[-1] if k else None for k in kids])
+        )
+        fresh = [n for n in kids if n is not None and n not in seen]
+        seen.update(fresh)
+        stack.extend(reversed(fresh))
+    return out
+
+
+def test_lenet_graph_matches_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    loss = lenet_loss(core)[0]
+    ours = walk(loss.grad_fn)
+    assert ours == walk(lenet_loss(torch)[0].grad_fn)
+    assert sorted(n.name for n in build_graph(loss).nodes[1:]) == sorted(n for n, _ in ours)
