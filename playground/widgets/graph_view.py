@@ -10,13 +10,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
     QPainter,
     QPainterPath,
+    QPalette,
     QPen,
 )
 from PySide6.QtWidgets import (
@@ -72,7 +73,7 @@ class GraphView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setBackgroundBrush(QColor("#fbfbfb"))
+        self._follow_palette()
         self.nodes: dict[Hashable, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.visible: dict[int, Hashable] = {}  # node key -> visible id
@@ -81,6 +82,16 @@ class GraphView(QGraphicsView):
         self.show_legend = False
         self.auto_fit = True  # refit on resize until the user zooms
         self.readable = True
+
+    def _follow_palette(self) -> None:
+        """A light canvas in a light window, a dark one in a dark window (boxes stay pastel)."""
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        self.setBackgroundBrush(QColor("#26282b" if dark else "#fbfbfb"))
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.PaletteChange:
+            self._follow_palette()
+        super().changeEvent(event)
 
     # --- building -------------------------------------------------------------------------
     def set_graph(self, model: GraphModel | None, collapsed: set[str] | None = None) -> None:
