@@ -324,7 +324,10 @@ class TrainingController(QObject):
 
 def _stopper(thread: QThread, worker: TrainingWorker) -> Callable[..., None]:
     def stop(*_: Any) -> None:
-        if not thread.isRunning():
+        try:
+            if not thread.isRunning():
+                return
+        except RuntimeError:  # already deleted by Qt: nothing left to stop
             return
         worker.abort.set()
         worker.post("quit")

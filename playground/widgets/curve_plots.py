@@ -162,12 +162,19 @@ class CurvePlots(pg.GraphicsLayoutWidget):
         x, y = s["train_loss"].data()
         c["train_loss_raw"].setData(x, y)
         c["train_loss"].setData(x, smooth(y, self.smoothing))
+        few = s["val_loss"].n <= 60  # markers while they can be told apart
+        for key in ("val_loss", "val_acc"):
+            c[key].setSymbol("o" if few else None)
         c["val_loss"].setData(*s["val_loss"].data())
         x, y = s["train_acc"].data()
         c["train_acc_raw"].setData(x, y)
         c["train_acc"].setData(x, smooth(y, self.smoothing))
         c["val_acc"].setData(*s["val_acc"].data())
-        c["lr"].setData(*s["lr"].data())
+        x, y = s["lr"].data()
+        c["lr"].setData(x, y)
+        finite = y[np.isfinite(y)]
+        if finite.size:  # a flat lr would otherwise sit in an arbitrary ±0.5 band
+            self.lr.setYRange(0.0, max(float(finite.max()) * 1.15, 1e-12), padding=0)
 
     def set_theme(self, theme: str) -> None:
         apply_plot_theme(self, [self.loss, self.acc, self.lr], theme)

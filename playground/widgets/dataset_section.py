@@ -94,6 +94,7 @@ class DatasetSection(QWidget):
         for w in (self.noise, self.data_seed):
             w.valueChanged.connect(self._edited)
         self.val_split.valueChanged.connect(lambda _v: self.changed.emit())
+        self.set_theme("light")
         self._dataset_changed()
 
     # ---- what is chosen ---------------------------------------------------------------------

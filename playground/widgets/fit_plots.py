@@ -113,7 +113,7 @@ def boundary_rgba(probs: np.ndarray, theme: str = "light") -> np.ndarray:
     mixed = probs.astype(np.float32) @ colours  # (H, W, 3)
     confidence = probs.max(axis=-1, keepdims=True)
     confidence = (confidence - 1.0 / k) / (1.0 - 1.0 / k + 1e-9)  # 0 at chance, 1 when certain
-    strength = 0.25 + 0.45 * np.clip(confidence, 0, 1)
+    strength = 0.15 + 0.35 * np.clip(confidence, 0, 1)
     base = 255.0 if theme != "dark" else 30.0
     rgb = base + (mixed - base) * strength
     alpha = np.full(rgb.shape[:2] + (1,), 255.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from core.training.spec import ModelSpec
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus", "none")
-TEMPLATES = {"mlp": "Layers (MLP)", "lenet": "LeNet (images)", "custom": "Custom (from a script)"}
+TEMPLATES = {"mlp": "Layers (MLP; none = linear model)", "lenet": "LeNet (images)", "custom": "Custom (from a script)"}
 MAX_ROWS = 8
 
 
@@ -86,7 +87,7 @@ class ModelBuilder(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(60)
         self.add_button = QPushButton("+ Layer", objectName="modelAddLayer")
         self.remove_button = QPushButton("− Layer", objectName="modelRemoveLayer")
         self.add_button.clicked.connect(lambda: self.add_row())
@@ -94,6 +95,7 @@ class ModelBuilder(QWidget):
         self.count = QLabel(objectName="modelParamCount")
         self.plan = QListWidget(objectName="modelPlan")
         self.plan.setMaximumHeight(96)
+        self.plan.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.plan.setToolTip("The network core builds: layer names as in its state_dict()")
         top = QHBoxLayout()
         top.addWidget(self.template, 1)
@@ -229,7 +231,13 @@ class ModelBuilder(QWidget):
         for w in (self.table, self.add_button, self.remove_button):
             w.setEnabled(editable)
 
+    def _fit_table(self) -> None:
+        rows = max(self.table.rowCount(), 1)
+        height = self.table.horizontalHeader().height() + rows * 26 + 6
+        self.table.setMaximumHeight(height)
+
     def _edited(self, *_: Any) -> None:
+        self._fit_table()
         if self._quiet:
             return
         self._refresh_summary()
@@ -244,9 +252,10 @@ class ModelBuilder(QWidget):
         except Exception as exc:  # a spec that cannot fit this input says why, in place
             self.count.setText(f"<span style='color:#d6332f'>{exc}</span>")
             return
-        self.count.setText(f"<b>{count:,}</b> parameters · {len(plan)} layers")
+        layers = f"{len(plan)} layer{'s' if len(plan) != 1 else ''}"
+        self.count.setText(f"<b>{count:,}</b> parameters · {layers}")
         for name, desc, shape in plan:
-            self.plan.addItem(f"{name:<8} {desc:<34} → {tuple(shape)}")
+            self.plan.addItem(f"{name:<8}{desc:<28} → {tuple(shape)}")
 
     def parameter_count(self) -> int:
         return self.spec().parameter_count(self.input_shape, self.outputs)

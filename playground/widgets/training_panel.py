@@ -113,6 +113,7 @@ class TrainingPanel(QWidget):
         self._restoring = False
         self._apply_defaults()
         self._state("idle")
+        self._reload_timer.start()  # show the default dataset and the untrained model at once
 
     # ---- wiring -----------------------------------------------------------------------------
     def attach_plots(self, plots: Any) -> None:
