@@ -107,9 +107,12 @@ class Adagrad(Optimizer):
                 if weight_decay != 0:
                     g = g + weight_decay * p._data
                 clr = lr / (1 + (step - 1) * lr_decay)
-                state_sum += g * g
+                tmp = g * g
+                state_sum += tmp
                 std = xp.sqrt(state_sum)
                 std += eps
-                p._data += ((-clr) * g) / std
+                xp.multiply(g, -clr, out=tmp)
+                tmp /= std
+                p._data += tmp
                 p._bump()
         return loss

@@ -122,7 +122,9 @@ class Adam(Optimizer):
                         g = g + weight_decay * p._data
                 _lerp_(exp_avg, g, 1 - beta1)
                 exp_avg_sq *= beta2
-                exp_avg_sq += ((1 - beta2) * g) * g  # addcmul's order: (value * t1) * t2
+                tmp = g * (1 - beta2)  # addcmul's order: (value * t1) * t2
+                tmp *= g
+                exp_avg_sq += tmp
 
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
@@ -131,11 +133,14 @@ class Adam(Optimizer):
                 if amsgrad:
                     max_sq = _follow(state["max_exp_avg_sq"], p)
                     xp.maximum(max_sq, exp_avg_sq, out=max_sq)
-                    denom = xp.sqrt(max_sq) / bias_correction2_sqrt
+                    denom = xp.sqrt(max_sq)
                 else:
-                    denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt
+                    denom = xp.sqrt(exp_avg_sq)
+                denom /= bias_correction2_sqrt
                 denom += eps
-                p._data += ((-step_size) * exp_avg) / denom  # addcdiv's order
+                xp.multiply(exp_avg, -step_size, out=tmp)  # addcdiv's order: (value * t1) / t2
+                tmp /= denom
+                p._data += tmp
                 p._bump()
         return loss
 

@@ -472,7 +472,9 @@ def _follow(t: Tensor, p: Tensor) -> Any:
 def _lerp_(a: Any, b: Any, weight: float) -> None:
     """``a.lerp_(b, weight)`` with PyTorch's two formulas (small and large weights)."""
     if abs(weight) < 0.5:
-        a += weight * (b - a)
+        diff = b - a
+        diff *= weight
+        a += diff
     else:
         one_minus = a.dtype.type(1) - a.dtype.type(weight)
         a[...] = b - (b - a) * one_minus

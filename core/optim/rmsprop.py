@@ -109,20 +109,27 @@ class RMSprop(Optimizer):
                 if weight_decay != 0:
                     g = g + weight_decay * p._data
                 square_avg *= alpha
-                square_avg += ((1 - alpha) * g) * g
+                tmp = g * (1 - alpha)
+                tmp *= g
+                square_avg += tmp
                 if centered:
                     grad_avg = _follow(state["grad_avg"], p)
                     _lerp_(grad_avg, g, 1 - alpha)
-                    avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+                    xp.multiply(grad_avg, grad_avg, out=tmp)
+                    avg = xp.subtract(square_avg, tmp)
+                    xp.sqrt(avg, out=avg)
                 else:
                     avg = xp.sqrt(square_avg)
                 avg += eps
                 if momentum > 0:
                     buf = _follow(state["momentum_buffer"], p)
                     buf *= momentum
-                    buf += g / avg
-                    p._data += (-lr) * buf
+                    xp.divide(g, avg, out=tmp)
+                    buf += tmp
+                    xp.multiply(buf, -lr, out=tmp)
                 else:
-                    p._data += ((-lr) * g) / avg
+                    xp.multiply(g, -lr, out=tmp)
+                    tmp /= avg
+                p._data += tmp
                 p._bump()
         return loss
