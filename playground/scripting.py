@@ -181,10 +181,8 @@ class Playground:
         """
         panel = self._training()
         self._on_ui(lambda: panel.train(config))
-        if wait:
-            from playground.training_worker import DONE
-
-            self.wait_until(lambda: panel.controller.state in DONE, timeout)
+        if wait:  # until it finishes, stops, fails, pauses or a step raises
+            self.wait_until(lambda: not panel.busy, timeout)
         return self.training_history
 
     def pause_training(self) -> None:
@@ -200,6 +198,20 @@ class Playground:
     def training_history(self) -> list[Any]:
         """The step reports of the current run, oldest first."""
         return list(self._training().history)
+
+    def export(self, folder: str | Path, overwrite: bool = False, timeout: float = 120.0) -> Path:
+        """Export the trained model into `folder` (model.safetensors, model.npz, model.py,
+        validation.safetensors, experiment.json); a failure raises and leaves nothing behind."""
+        studio = getattr(self.window, "studio", None)
+        if studio is None:
+            raise RuntimeError("the training studio is not available in this build")
+        box: dict[str, Any] = {}
+        self._on_ui(lambda: studio.export(folder, overwrite, lambda r: box.setdefault("r", r)))
+        if not self.wait_until(lambda: "r" in box, timeout):
+            raise TimeoutError(f"the export was still running after {timeout} s")
+        if isinstance(box["r"], BaseException):
+            raise box["r"]
+        return Path(box["r"])
 
     def set_device(self, name: str) -> None:
         """Move the scratchpad to "cpu" or "cuda"; RuntimeError saying why where it cannot."""

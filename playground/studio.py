@@ -66,11 +66,13 @@ class Studio(QObject):
         from core.training import export
 
         folder = Path(folder)
-        self.panel.call(
-            "export",
-            lambda run: export(run, folder, overwrite=overwrite),
-            then or (lambda _r: None),
-        )
+
+        def write(run: Any) -> Path:
+            if run is None:
+                raise RuntimeError("there is no model to export yet: train one first")
+            return export(run, folder, overwrite=overwrite)
+
+        self.panel.call("export", write, then or (lambda _r: None))
 
     def export_dialog(self) -> None:
         if self.panel.info is None:
