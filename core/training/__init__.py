@@ -5,11 +5,11 @@ See docs/TRAINING_API.md. Nothing here imports Qt.
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.training.config import LOSSES, OPTIMIZERS, SCHEDULERS, TrainConfig
 from core.training.defaults import DEFAULTS, default_config
+from core.training.engine import TrainingRun
 from core.training.errors import ConfigError
+from core.training.export import export  # the function shadows the submodule's name
 from core.training.reports import Batch, FailureReport, Grid, Samples, StepReport
 from core.training.spec import ModelSpec
 
@@ -30,16 +30,3 @@ __all__ = [
     "default_config",
     "export",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # The engine and export need core.nn / core.optim: import them on first use only.
-    if name == "TrainingRun":
-        from core.training.engine import TrainingRun
-
-        return TrainingRun
-    if name == "export":
-        from core.training.export import export
-
-        return export
-    raise AttributeError(f"module 'core.training' has no attribute {name!r}")

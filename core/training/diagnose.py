@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 import core
 from core.training.reports import Batch, FailureReport
 
@@ -56,8 +58,9 @@ def diagnose_failure(run: Any, batch: Batch, loss_value: float) -> FailureReport
     kind = "nan" if math.isnan(loss_value) else "inf"
     module = op = anomaly = None
     try:
-        module, op, loss = _first_bad_module(run, batch)
-        anomaly = _anomaly_message(loss)
+        with np.errstate(all="ignore"):
+            module, op, loss = _first_bad_module(run, batch)
+            anomaly = _anomaly_message(loss)
     except Exception as exc:  # noqa: BLE001  (diagnosis must never hide the failure itself)
         anomaly = f"diagnosis failed: {type(exc).__name__}: {exc}"
     finally:

@@ -139,6 +139,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
                 raise
             self.history.append(report)
             if report.failure is not None:
+                self.failure = report.failure
                 self.state = "failed"
             elif self.step >= self.total_steps:
                 self.state = "finished"
@@ -170,6 +171,8 @@ class TrainingRun(PredictMixin, RunStateMixin):
         weight_decay: float | None = None,
     ) -> None:
         """Change lr / momentum / weight decay from the next step on (thread-safe)."""
+        if lr is not None and not (isinstance(lr, (int, float)) and lr > 0):
+            raise ValueError(f"Invalid learning rate: {lr}")
         changes: dict[str, float] = {}
         for name, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
             if value is None:
@@ -181,8 +184,6 @@ class TrainingRun(PredictMixin, RunStateMixin):
             ):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
             changes[name] = float(value)
-        if lr is not None and lr <= 0:
-            raise ValueError(f"Invalid learning rate: {lr}")
         if momentum is not None and self.config.optimizer == "adagrad":
             raise ValueError("adagrad has no momentum; change lr or weight_decay instead")
         if momentum is not None and self.config.optimizer in ("adam", "adamw") and momentum >= 1:
@@ -266,6 +267,8 @@ class TrainingRun(PredictMixin, RunStateMixin):
         t0 = time.perf_counter()
         self.model.train()
         outer_rng = self._enter_rng()
+        errstate = np.errstate(all="ignore")  # a diverging loss is reported, not warned about
+        errstate.__enter__()
         try:
             self.optimizer.zero_grad()
             output = self.model(batch.inputs)
@@ -277,6 +280,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
             loss.backward()
             self.optimizer.step()
         finally:
+            errstate.__exit__(None, None, None)
             self._leave_rng(outer_rng)
         train_acc = None
         if self.task != "regression":
@@ -360,11 +364,10 @@ class TrainingRun(PredictMixin, RunStateMixin):
         self._y_val = core.from_numpy(d.y_val).to(device)
 
     def _move(self, device: str) -> None:
+        from core.optim.optimizer import optimizer_to
+
         self.model.to(device)
-        for state in self.optimizer.state.values():
-            for key, value in list(state.items()):
-                if isinstance(value, core.Tensor) and key != "step":
-                    state[key] = value.to(device)
+        optimizer_to(self.optimizer, device)
         self._set_tensors(device)
         if self.last_batch is not None:
             b = self.last_batch

@@ -38,7 +38,7 @@ class PredictMixin:
         was_training = self.model.training
         self.model.eval()
         try:
-            with core.no_grad():
+            with core.no_grad(), np.errstate(all="ignore"):
                 if len(X) <= _CHUNK:
                     return self.model(X)
                 return core.cat([self.model(X[i : i + _CHUNK]) for i in range(0, len(X), _CHUNK)])
@@ -52,7 +52,7 @@ class PredictMixin:
             if len(X) == 0:
                 return float("nan"), None
             out = self._forward_eval(X)
-            with core.no_grad():
+            with core.no_grad(), np.errstate(all="ignore"):
                 loss = float(self.loss_fn(out, y).item())
                 acc = None
                 if self.task != "regression":
@@ -67,7 +67,7 @@ class PredictMixin:
         with self._lock:
             out = self._forward_eval(core.from_numpy(np.ascontiguousarray(X)).to(self.device))
             if self.task != "regression":
-                out = core.softmax(out, 1) if hasattr(core, "softmax") else _softmax(out)
+                out = _softmax(out)
             return out.cpu().numpy().copy()
 
     def data(self, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -148,5 +148,7 @@ class PredictMixin:
 
 
 def _softmax(out: Any) -> Any:
-    e = (out - out.max(1, keepdim=True).values).exp()
-    return e / e.sum(1, keepdim=True)
+    from core.nn import functional as F
+
+    with core.no_grad():
+        return F.softmax(out, dim=1)

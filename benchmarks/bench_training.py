@@ -1,0 +1,227 @@
+"""Training speed of core against PyTorch in the same run, single-threaded (issue 3, "Speed").
+
+- the tutorials' linear regression, 500 epochs (target <= 40 ms)
+- MLP 784-256-256-10, batch 128, SGD with momentum, one step (target: parity with PyTorch)
+- LeNet (3x32x32, batch 32), one step (target <= 9 ms)
+- peak memory (max RSS of a fresh process) of 20 MLP steps (target <= 60 MB)
+- the training engine's overhead: TrainingRun steps against the plain loop on the same MLP
+
+Medians of repeats. Run alone with ``python -m benchmarks.bench_training``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before NumPy (and torch) are imported
+
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import Any  # noqa: E402
+
+TARGETS = {
+    "linear regression, 500 epochs": ("ms", 40.0),
+    "MLP 784-256-256-10 step (b128)": ("ms", None),  # parity with PyTorch
+    "LeNet 3x32x32 step (b32)": ("ms", 9.0),
+    "peak memory, 20 MLP steps": ("MB", 60.0),
+}
+
+
+def _frameworks() -> dict[str, ModuleType]:
+    import core
+
+    out: dict[str, ModuleType] = {"core": core}
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        out["torch"] = torch
+    except ImportError:
+        pass
+    return out
+
+
+def _median(fn: Callable[[], Any], repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------- workloads
+
+
+def linear_regression(torch: Any) -> Callable[[], None]:
+    """The tutorial's cell: y = pi x + 42 + noise, Linear(1, 1), SGD lr 0.05, 500 epochs."""
+    import numpy as np
+
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    x = torch.rand(10, 1) * 5
+    y = torch.Tensor([np.pi]) * x + torch.Tensor([42]) + torch.rand(10, 1)
+
+    def run() -> None:
+        model = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        for _ in range(500):
+            model.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+
+    return run
+
+
+def mlp(torch: Any) -> tuple[Any, Any, Any, Any]:
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(128, 784)
+    y = torch.randint(0, 10, (128,))
+    return model, opt, x, y
+
+
+def lenet(torch: Any) -> tuple[Any, Any, Any, Any]:
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )  # fmt: skip
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(32, 3, 32, 32)
+    y = torch.randint(0, 10, (32,))
+    return model, opt, x, y
+
+
+def one_step(torch: Any, parts: tuple[Any, Any, Any, Any]) -> Callable[[], None]:
+    model, opt, x, y = parts
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def engine_steps(steps: int = 20) -> Callable[[], None]:
+    """TrainingRun on digits-sized data with the MLP above, `steps` steps per call."""
+    import numpy as np
+
+    from core.training import TrainConfig, TrainingRun
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((128 * 10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 128 * 10)
+    cfg = TrainConfig(
+        model="mlp:256,256:relu", optimizer="sgd", lr=0.01, momentum=0.9, batch_size=128,
+        epochs=1000, val_fraction=0.0, task="classification",
+    )  # fmt: skip
+    run = TrainingRun(cfg, data=(X, y))
+
+    def go() -> None:
+        for _ in range(steps):
+            run.step_once()
+
+    return go
+
+
+# ---------------------------------------------------------------------- memory (child process)
+
+
+def _memory_child(name: str) -> None:
+    import resource
+
+    torch = _frameworks()[name]
+    step = one_step(torch, mlp(torch))
+    for _ in range(20):
+        step()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(rss / 1024)
+
+
+def peak_memory_mb(name: str) -> float | None:
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_training", "--memory-child", name],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        ).stdout
+        return float(out.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+# ---------------------------------------------------------------------- table
+
+
+def measure() -> dict[str, dict[str, float | None]]:
+    fws = _frameworks()
+    rows: dict[str, dict[str, float | None]] = {}
+    for name, torch in fws.items():
+        rows.setdefault("linear regression, 500 epochs", {})[name] = 1e3 * _median(
+            linear_regression(torch), repeats=7, warmup=1
+        )
+        rows.setdefault("MLP 784-256-256-10 step (b128)", {})[name] = 1e3 * _median(
+            one_step(torch, mlp(torch)), repeats=50, warmup=5
+        )
+        rows.setdefault("LeNet 3x32x32 step (b32)", {})[name] = 1e3 * _median(
+            one_step(torch, lenet(torch)), repeats=30, warmup=3
+        )
+    for name in fws:
+        rows.setdefault("peak memory, 20 MLP steps", {})[name] = peak_memory_mb(name)
+    engine = 1e3 * _median(engine_steps(20), repeats=10, warmup=1) / 20
+    rows["TrainingRun MLP step (b128)"] = {"core": engine}
+    return rows
+
+
+def main() -> None:
+    rows = measure()
+    has_torch = any("torch" in r for r in rows.values())
+    head = f"{'benchmark':<34} {'core':>10} {'torch':>10} {'ratio':>7} {'target':>10}  ok"
+    print(head)
+    print("-" * len(head))
+    for label, vals in rows.items():
+        unit, target = TARGETS.get(label, ("ms", None))
+        ours, theirs = vals.get("core"), vals.get("torch")
+        ratio = f"{ours / theirs:6.2f}x" if ours and theirs else ""
+        if label.startswith("MLP") and theirs:
+            target, ok = theirs, ours is not None and ours <= theirs * 1.05
+        else:
+            ok = target is None or (ours is not None and ours <= target)
+
+        def fmt(v: float | None, unit: str = unit) -> str:
+            return "n/a" if v is None else f"{v:.2f} {unit}"
+
+        tgt = "" if target is None else f"<= {target:.1f}"
+        print(
+            f"{label:<34} {fmt(ours):>10} {fmt(theirs) if has_torch else '':>10} {ratio:>7} "
+            f"{tgt:>10}  {'yes' if ok else 'NO'}"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--memory-child":
+        _memory_child(sys.argv[2])
+    else:
+        main()
