@@ -30,8 +30,11 @@ def _ask_open(w: MainWindow, title: str, filters: str) -> None:
         open_path(w, path)
 
 
-def open_path(w: MainWindow, path: str) -> bool:
-    """Open a script into the editor or a tensor file into the namespace; False on failure."""
+def open_path(w: MainWindow, path: str, remember: bool = True) -> bool:
+    """Open a script into the editor or a tensor file into the namespace; False on failure.
+
+    `remember` adds it to the recent files (bundled examples have their own menu instead).
+    """
     p = Path(path)
     try:
         if p.suffix.lower() == ".py":
@@ -47,8 +50,9 @@ def open_path(w: MainWindow, path: str) -> bool:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         w.notify("ERROR", f"Could not open {p.name}: {exc}")
         return False
-    w.settings.add_recent(str(p))
-    fill_recent_menu(w)
+    if remember:
+        w.settings.add_recent(str(p))
+        fill_recent_menu(w)
     return True
 
 
@@ -58,7 +62,7 @@ def fill_examples_menu(w: MainWindow) -> None:
     for ex in examples.examples():
         action = menu.addAction(ex.title)
         action.setObjectName(f"action_example_{ex.path.stem}")
-        action.triggered.connect(lambda _=False, p=ex.path: open_path(w, str(p)))
+        action.triggered.connect(lambda _=False, p=ex.path: open_path(w, str(p), remember=False))
 
 
 def fill_recent_menu(w: MainWindow) -> None:
