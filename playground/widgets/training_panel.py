@@ -110,6 +110,7 @@ class TrainingPanel(QWidget):
         self.optim.changed.connect(self._settings_changed)
         self.optim.liveChanged.connect(self._live_changed)
         self._calls: dict[str, Any] = {}
+        self._call_count = 0
         self._restoring = False
         self._apply_defaults()
         self._state("idle")
@@ -307,8 +308,10 @@ class TrainingPanel(QWidget):
 
     def call(self, name: str, fn: Any, then: Any) -> None:
         """`fn(run)` in the worker; `then(result)` here (the result may be an exception)."""
-        self._calls[name] = then
-        self.controller.call(name, fn)
+        self._call_count += 1
+        key = f"{name}#{self._call_count}"
+        self._calls[key] = then
+        self.controller.call(key, fn)
 
     # ---- what the worker says ---------------------------------------------------------------
     def _run_loaded(self, info: RunInfo) -> None:
