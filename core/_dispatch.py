@@ -112,11 +112,11 @@ def unary(cls: type, a: Tensor, *params: Any, to_float: bool = False) -> Tensor:
     return apply_op(cls, (a,), *params)
 
 
-def write_out(out: Tensor, result: Tensor) -> Tensor:
+def write_out(out: Tensor, result: Tensor, name: str = "add") -> Tensor:
     """Store a result into ``out=`` as PyTorch does (resizing an empty or mismatched one)."""
     if _grad_state.enabled and (result.requires_grad or out.requires_grad):
         raise RuntimeError(
-            f"{'add'}(): functions with out=... arguments don't support automatic differentiation, "
+            f"{name}(): functions with out=... arguments don't support automatic differentiation, "
             "but one of the arguments requires grad."
         )
     if out._data.shape == result._data.shape:
@@ -125,6 +125,18 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
         out._data = result._data.astype(out._data.dtype)
     out._bump()
     return out
+
+
+def with_out(fn: Any) -> Any:
+    """Give ``fn`` PyTorch's ``out=`` keyword (the result is written into ``out``)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        return result if out is None else write_out(out, result, fn.__name__)
+
+    return wrapper
 
 
 def check_inplace(self: Tensor) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from core._dispatch import check_inplace, rebase_history
+from core._dispatch import check_inplace, rebase_history, with_out
 from core.autograd.function import apply_op
 from core.autograd.grad_mode import _state as _grad_state
 from core.ops import index as I
@@ -314,3 +314,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 def take(input: Tensor, index: Tensor) -> Tensor:
     return getitem(input.reshape(-1), (index,))
+
+
+# PyTorch's ``out=`` keyword for the functions that have it
+for _name in ("index_select", "gather"):
+    globals()[_name] = with_out(globals()[_name])

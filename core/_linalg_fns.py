@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from core._dispatch import check_same_device
+from core._dispatch import check_same_device, with_out
 from core.autograd.function import apply_op
 from core.ops import linalg as L
 from core.tensor import Tensor
@@ -166,3 +166,8 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     if b.ndim == 1:
         result = result.squeeze(-1)
     return result
+
+
+# PyTorch's ``out=`` keyword for the functions that have it
+for _name in ("bmm", "mv", "dot", "outer"):
+    globals()[_name] = with_out(globals()[_name])

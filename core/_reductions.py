@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from core import dtypes as _dt
-from core._dispatch import apply_cast
+from core._dispatch import apply_cast, with_out
 from core.autograd.function import apply_op
 from core.ops import reduce as R
 from core.tensor import Tensor, _wrap_dim
@@ -298,3 +298,20 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     if keepdim:
         v, ix = v.unsqueeze(d), ix.unsqueeze(d)
     return _named("median")(v, ix)
+
+
+# PyTorch's ``out=`` keyword for the functions that have it
+for _name in (
+    "sum",
+    "mean",
+    "prod",
+    "argmax",
+    "argmin",
+    "var",
+    "std",
+    "logsumexp",
+    "cumsum",
+    "all",
+    "any",
+):
+    globals()[_name] = with_out(globals()[_name])

@@ -338,7 +338,8 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
                 f"dimension {d}), but got split_sizes={sections}"
             )
         bounds = list(np.cumsum(sections)[:-1])
-    outs = apply_op(S.SplitBackward0, (input,), bounds, d)
+    cls = S.SplitBackward0 if isinstance(split_size_or_sections, int) else S.SplitWithSizesBackward0
+    outs = apply_op(cls, (input,), bounds, d)
     if isinstance(outs, Tensor):
         outs = (outs,)
     return tuple(o._as_view_of(input) for o in outs)

@@ -44,7 +44,7 @@ class GatherBackward0(Node):
 
     def forward(self, a: Any, dim: int, index: Any) -> Any:
         self.shape, self.dim, self.index = a.shape, dim, index
-        return np.take_along_axis(a, index, axis=dim)
+        return gather_array(a, dim, index)
 
     def backward(self, g: Any) -> tuple:
         out = np.zeros(self.shape, dtype=g.dtype)
@@ -52,6 +52,13 @@ class GatherBackward0(Node):
         idx[self.dim] = self.index
         np.add.at(out, tuple(idx), g)
         return (out,)
+
+
+def gather_array(a: Any, dim: int, index: Any) -> Any:
+    """``out[i][j] = a[i][index[i][j]]`` (dim 1); index may be smaller than ``a`` elsewhere."""
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    return a[tuple(idx)]
 
 
 def scatter_array(a: Any, dim: int, index: Any, src: Any, reduce: str | None = None) -> Any:
@@ -82,9 +89,7 @@ class ScatterBackward0(Node):
     def backward(self, g: Any) -> tuple:
         ga = scatter_array(g, self.dim, self.index, np.zeros((), dtype=g.dtype))
         gs = np.zeros(self.src_shape, dtype=g.dtype)
-        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(
-            g, self.index, self.dim
-        )
+        gs[tuple(slice(0, n) for n in self.index.shape)] = gather_array(g, self.dim, self.index)
         return ga, gs
 
 
@@ -108,9 +113,7 @@ class ScatterAddBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         gs = np.zeros(self.src_shape, dtype=g.dtype)
-        gs[tuple(slice(0, n) for n in self.index.shape)] = np.take_along_axis(
-            g, self.index, self.dim
-        )
+        gs[tuple(slice(0, n) for n in self.index.shape)] = gather_array(g, self.dim, self.index)
         return g, gs
 
 

@@ -206,6 +206,10 @@ class SplitBackward0(Node):
         return (np.concatenate(grads, axis=self.dim),)
 
 
+class SplitWithSizesBackward0(SplitBackward0):
+    """d split(a, [sizes]) = the pieces' gradients concatenated back"""
+
+
 class UnbindBackward0(SplitBackward0):
     """d unbind(a) = the slices' gradients stacked back"""
 
