@@ -11,7 +11,7 @@ import importlib
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -83,6 +83,15 @@ def wire_panels(window: MainWindow) -> None:
         studio.install(window)
 
 
+def _small_progress(name: str, maximum: int) -> QProgressBar:
+    bar = QProgressBar(objectName=name)
+    bar.setMaximumSize(140, 14)
+    bar.setTextVisible(False)
+    bar.setRange(0, maximum)
+    bar.hide()
+    return bar
+
+
 class MainWindow(QMainWindow):
     def __init__(self, playground: Any = None, settings: app_module.Settings | None = None) -> None:
         super().__init__()
@@ -91,6 +100,9 @@ class MainWindow(QMainWindow):
         self.settings = settings or app_module.Settings()
         self.session = Session(playground)
         self.runner = CodeRunner(self.session.namespace, self)
+        self._live = QTimer(self)  # the variables table follows a long cell once a second
+        self._live.setInterval(1000)
+        self._live.timeout.connect(lambda: self.variables.set_rows(self.session.variables()))
         self.theme = "light"
         self.docks: dict[str, QDockWidget] = {}
 
@@ -188,18 +200,8 @@ class MainWindow(QMainWindow):
     def _build_statusbar(self) -> None:
         status = self.statusBar()
         status.setObjectName("statusBar")
-        self.progress = QProgressBar(objectName="runProgress")
-        self.progress.setMaximumWidth(140)
-        self.progress.setMaximumHeight(14)
-        self.progress.setTextVisible(False)
-        self.progress.setRange(0, 0)  # busy indicator while a cell runs
-        self.progress.hide()
-        self.training_progress = QProgressBar(objectName="trainingProgress")
-        self.training_progress.setMaximumWidth(140)
-        self.training_progress.setMaximumHeight(14)
-        self.training_progress.setRange(0, 1000)
-        self.training_progress.setTextVisible(False)
-        self.training_progress.hide()
+        self.progress = _small_progress("runProgress", 0)  # busy indicator while a cell runs
+        self.training_progress = _small_progress("trainingProgress", 1000)
         self.device_label = QLabel(objectName="deviceLabel")
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.training_progress)
@@ -282,6 +284,7 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.statusBar().showMessage("Running…")
         self.runner.start(source, first_line)
+        self._live.start()
         return True
 
     def stop(self) -> None:
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
             self.notify("INFO", "Stopping the running code…")
 
     def _run_finished(self, result: RunResult) -> None:
+        self._live.stop()
         self.acts["run"].setEnabled(True)
         self.acts["runAll"].setEnabled(True)
         self.acts["stop"].setEnabled(False)
