@@ -14,16 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Module type guessed from the nodes of an inferred group (used when core records no module).
-_MODULE_OF_NODE = {
-    "AddmmBackward0": "Linear",
-    "MmBackward0": "Linear",
-    "MvBackward0": "Linear",
-    "ConvolutionBackward0": "Conv2d",
-    "NativeBatchNormBackward0": "BatchNorm",
-    "EmbeddingBackward0": "Embedding",
-    "NativeLayerNormBackward0": "LayerNorm",
-}
+from playground.graph.groups import assign_groups
 
 
 @dataclass
@@ -112,8 +103,10 @@ def build_graph(
     show_saved: bool = False,
     max_nodes: int = 5000,
     output_name: str | None = None,
+    modules: Mapping[str, str] | None = None,
 ) -> GraphModel:
-    """Walk ``tensor.grad_fn`` and return the graph to draw."""
+    """Walk ``tensor.grad_fn`` and return the graph to draw. ``modules`` (module path -> class
+    name, as ``named_modules`` gives them) names the groups ("fc1: Linear")."""
     names = dict(names or {})
     nodes: list[GraphNode] = []
     edges: list[GraphEdge] = []
@@ -195,7 +188,7 @@ def build_graph(
     if show_saved:
         _add_saved(nodes, edges, order)
     model = GraphModel(nodes, edges, tensor, truncated=truncated, by_fn=by_fn)
-    _assign_groups(model)
+    assign_groups(model, modules)
     return model
 
 
@@ -230,95 +223,3 @@ def _add_saved(nodes: list[GraphNode], edges: list[GraphEdge], order: list[int])
                 )
             )
             edges.append(GraphEdge(key, k, -1, "saved"))
-
-
-def _assign_groups(model: GraphModel) -> None:
-    nodes = model.nodes
-    recorded = False
-    for node in nodes:
-        if node.fn is None:
-            continue
-        meta = getattr(node.fn, "_metadata", None) or {}
-        mod = meta.get("module") if isinstance(meta, dict) else None
-        if mod is None:
-            continue
-        recorded = True
-        kind = meta.get("module_type")
-        gid, label = _module_label((mod, kind) if isinstance(mod, str) and kind else mod)
-        node.group = gid
-        model.groups.setdefault(gid, label)
-    if not recorded:
-        _infer_groups(model)
-        return
-    for node in nodes:  # parameters join their module: "fc1.weight" -> "fc1"
-        if node.kind == "leaf" and "." in node.title:
-            prefix = node.title.rsplit(".", 1)[0]
-            if prefix in model.groups:
-                node.group = prefix
-
-
-def _module_label(mod: Any) -> tuple[str, str]:
-    """(group id, label) from what core recorded: "fc1", "fc1: Linear", ("fc1", "Linear") or a
-    module object with a ``_name``."""
-    if isinstance(mod, tuple) and len(mod) == 2:
-        return str(mod[0]), f"{mod[0]}: {mod[1]}"
-    if isinstance(mod, str):
-        return mod.split(":")[0].strip(), mod
-    name = getattr(mod, "_name", None) or getattr(mod, "name", None) or type(mod).__name__
-    return str(name), f"{name}: {type(mod).__name__}"
-
-
-def _infer_groups(model: GraphModel) -> None:
-    """Parameters named ``prefix.param`` form group ``prefix``; a node joins it when it consumes
-    such parameters, directly or through single-input nodes (``TBackward0``, a view)."""
-    nodes = model.nodes
-    children: dict[int, list[int]] = {n.key: [] for n in nodes}
-    for e in model.edges:
-        if e.kind == "grad":
-            children[e.src].append(e.dst)
-    param_only: dict[int, str | None] = {}  # node -> group, when it leads to that group's params
-
-    def param_group(key: int) -> str | None:
-        if key in param_only:
-            return param_only[key]
-        param_only[key] = None
-        node = nodes[key]
-        if node.kind == "leaf":
-            g = node.title.rsplit(".", 1)[0] if "." in node.title else None
-        elif len(children[key]) == 1:  # a view or transpose of a parameter (TBackward0)
-            g = param_group(children[key][0])
-        else:
-            g = None
-        param_only[key] = g
-        return g
-
-    for node in nodes:  # children before parents would need recursion depth: go iteratively
-        if node.kind in ("op", "leaf"):
-            _settle(node.key, children, param_only, param_group)
-    for node in nodes:
-        if node.kind not in ("op", "leaf"):
-            continue
-        own = param_only.get(node.key)
-        if own is None:
-            found = {param_only.get(c) for c in children[node.key]} - {None}
-            own = found.pop() if len(found) == 1 else None
-        node.group = own
-    for node in nodes:
-        if node.group is not None and node.group not in model.groups:
-            kinds = [_MODULE_OF_NODE.get(n.name) for n in nodes if n.group == node.group]
-            kind = next((k for k in kinds if k), None)
-            model.groups[node.group] = f"{node.group}: {kind}" if kind else node.group
-
-
-def _settle(key: int, children: dict, memo: dict, compute: Any) -> None:
-    """Evaluate ``compute`` bottom-up without deep recursion."""
-    stack = [(key, False)]
-    while stack:
-        k, expanded = stack.pop()
-        if k in memo:
-            continue
-        if expanded:
-            compute(k)
-            continue
-        stack.append((k, True))
-        stack.extend((c, False) for c in children[k] if c not in memo)

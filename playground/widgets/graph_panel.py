@@ -64,6 +64,7 @@ class GraphPanel(QWidget):
         self._names: dict[int, str] = {}
         self._grad_tensor: Any = None
         self._find_text, self._find_at = "", 0
+        self._modules: dict[str, str] = {}
         self.view = GraphView(self)
         self.step_pane = StepPane(self)
         self.pane = self.step_pane.text
@@ -90,17 +91,26 @@ class GraphPanel(QWidget):
 
     # --- showing a tensor -----------------------------------------------------------------
     def show_tensor(
-        self, tensor: Any, names: Mapping[int, str] | None = None, grad_tensor: Any = None
+        self,
+        tensor: Any,
+        names: Mapping[int, str] | None = None,
+        grad_tensor: Any = None,
+        modules: Mapping[str, str] | None = None,
     ) -> None:
-        """Show ``tensor``'s graph (``names``: {id(tensor): name} for leaves and the output)."""
+        """Show ``tensor``'s graph. ``names``: {id(tensor): name} for leaves and the output;
+        ``grad_tensor``: the gradient to start backward with (default: 1 for a scalar);
+        ``modules``: {module path: class name} to label module groups ("fc1: Linear")."""
         if self.stepper is not None and self.stepper.started:
             self.stepper.reset()
         self._names, self._grad_tensor = dict(names or {}), grad_tensor
+        self._modules = dict(modules or {})
         if tensor is None:
             self.model = self.stepper = None
         else:
             try:
-                self.model = build_graph(tensor, self._names, show_saved=self.show_saved)
+                self.model = build_graph(
+                    tensor, self._names, show_saved=self.show_saved, modules=self._modules
+                )
             except Exception as exc:  # noqa: BLE001 - a graph that cannot be read is reported
                 self.model = self.stepper = None
                 self.view.set_graph(None)
@@ -254,7 +264,9 @@ class GraphPanel(QWidget):
         self.act_saved.setChecked(self.show_saved)
         if self.model is not None:
             keep = self.stepper
-            self.model = build_graph(self.model.root, self._names, show_saved=self.show_saved)
+            self.model = build_graph(
+                self.model.root, self._names, show_saved=self.show_saved, modules=self._modules
+            )
             self.stepper = Stepper(self.model, self._grad_tensor)
             if keep is not None and keep.started:
                 keep.reset()

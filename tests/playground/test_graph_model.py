@@ -466,3 +466,52 @@ def test_lenet_graph_matches_pytorch() -> None:
     ours = walk(loss.grad_fn)
     assert ours == walk(lenet_loss(torch)[0].grad_fn)
     assert sorted(n.name for n in build_graph(loss).nodes[1:]) == sorted(n for n, _ in ours)
+
+
+def test_nn_module_groups_from_core_tags() -> None:
+    nn = pytest.importorskip("core.nn")
+    if not hasattr(nn, "Conv2d"):
+        pytest.skip("core.nn not built yet")
+    F = nn.functional
+
+    class LeNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2, self.fc3 = (
+                nn.Linear(400, 120),
+                nn.Linear(120, 84),
+                nn.Linear(84, 10),
+            )
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2).flatten(1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+    core.manual_seed(0)
+    net = LeNet()
+    loss = nn.CrossEntropyLoss()(net(core.randn(2, 1, 32, 32)), core.tensor([1, 2]))
+    names = {id(p): n for n, p in net.named_parameters()}
+    modules = {n: type(m).__name__ for n, m in net.named_modules() if n}
+    m = build_graph(loss, names, modules=modules)
+    # The root module's own ops (relu, pool, flatten) wrap its children: not a foldable group.
+    assert m.groups == {
+        "CrossEntropyLoss": "CrossEntropyLoss",
+        "fc3": "fc3: Linear",
+        "fc2": "fc2: Linear",
+        "fc1": "fc1: Linear",
+        "conv2": "conv2: Conv2d",
+        "conv1": "conv1: Conv2d",
+    }
+    by_group: dict = {}
+    for n in m.nodes:
+        by_group.setdefault(n.group, []).append(n.title)
+    assert sorted(by_group["fc1"]) == ["AddmmBackward0", "TBackward0", "fc1.bias", "fc1.weight"]
+    assert sorted(by_group["conv1"]) == ["ConvolutionBackward0", "conv1.bias", "conv1.weight"]
+    assert "ReluBackward0" in by_group[None]
+    # Without class names, the kind of layer is guessed from its nodes.
+    assert build_graph(loss, names).groups["conv2"] == "conv2: Conv2d"
+    st = Stepper(m)
+    st.run()
+    assert all(p.grad is not None for p in net.parameters())
