@@ -290,6 +290,16 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         if self.runner.stop():
             self.notify("INFO", "Stopping the running code…")
+            QTimer.singleShot(2000, self._still_running)
+
+    def _still_running(self) -> None:
+        """Stop takes effect at the next bytecode; a long C call (time.sleep) delays it."""
+        if self.runner.running:
+            self.notify(
+                "WARNING",
+                "The code is inside a call that cannot be interrupted (such as time.sleep or a "
+                "long tensor operation); it stops as soon as that call returns.",
+            )
 
     def _run_finished(self, result: RunResult) -> None:
         self._live.stop()
