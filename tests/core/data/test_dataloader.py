@@ -6,6 +6,8 @@ import collections
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import core
 from core.utils.data import (
@@ -257,3 +259,29 @@ def test_errors_match_torch() -> None:
             match="batch_size attribute should not be set after DataLoader is initialized",
         ):
             loader.batch_size = 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    batch_size=st.integers(1, 12),
+    drop_last=st.booleans(),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_batches_partition_the_dataset(n, batch_size, drop_last, shuffle, seed) -> None:
+    loader = DataLoader(
+        _xy(core, n),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        drop_last=drop_last,
+        generator=core.Generator().manual_seed(seed),
+    )
+    batches = [b[0][:, 0].numpy() / 3 for b in loader]
+    assert len(batches) == len(loader) == (n // batch_size if drop_last else -(-n // batch_size))
+    assert all(len(b) == batch_size for b in batches[:-1])
+    seen = np.concatenate(batches).astype(int).tolist() if batches else []
+    assert len(set(seen)) == len(seen) and set(seen) <= set(range(n))
+    if not drop_last:
+        assert sorted(seen) == list(range(n))
+        assert seen == sorted(seen) or shuffle
