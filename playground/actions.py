@@ -6,10 +6,11 @@ Actions are created here and connected by the window; tests and scripts find the
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,37 @@ def build_actions(window: QMainWindow) -> dict[str, QAction]:
         for key in pair:
             group.addAction(actions[key])
     return actions
+
+
+def yield_shortcuts(actions: dict[str, QAction], panel: QWidget) -> None:
+    """Drop a panel's shortcut that equals a window-wide one.
+
+    Two actions on one key are ambiguous and neither fires; the window's action does the same
+    thing everywhere, so the panel's copy goes.
+    """
+    taken = {a.shortcut().toString() for a in actions.values() if not a.shortcut().isEmpty()}
+    for action in panel.findChildren(QAction):
+        if action.shortcut().toString() in taken:
+            action.setShortcut(QKeySequence())
+
+
+def show_shortcuts(parent: QWidget) -> None:
+    rows = "".join(
+        f"<tr><td>{html.escape(s.text.replace('&', ''))}</td><td><b>{s.shortcut}</b></td></tr>"
+        for s in SPECS
+        if s.shortcut
+    )
+    QMessageBox.information(parent, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent,
+        "About Tensor Playground",
+        "<b>Tensor Playground</b><p>Learn tensors, autograd and training by doing: a small "
+        "PyTorch-shaped engine (<code>core</code>, imported as <code>torch</code>) and a "
+        "window to see inside it.</p>",
+    )
 
 
 def build_menus(

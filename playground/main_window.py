@@ -6,18 +6,16 @@ File handling lives in window_files.py, device switching in device.py.
 
 from __future__ import annotations
 
-import html
 import importlib
 import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QToolBar,
@@ -26,8 +24,14 @@ from PySide6.QtWidgets import (
 
 from core.inspect import is_tensor
 from playground import app as app_module
-from playground import device, window_files
-from playground.actions import SPECS, build_actions, build_menus
+from playground import device, dock_layout, window_files
+from playground.actions import (
+    build_actions,
+    build_menus,
+    show_about,
+    show_shortcuts,
+    yield_shortcuts,
+)
 from playground.code_runner import CodeRunner
 from playground.execution import RunResult
 from playground.session import Session
@@ -70,7 +74,7 @@ def wire_panels(window: MainWindow) -> None:
     if graph is not None:
         graph.nodeSelected.connect(window._graph_node_selected)
         graph.stepped.connect(lambda _record: window.refresh_views())
-        window._yield_shortcuts(graph)
+        yield_shortcuts(window.acts, graph)
     if training is not None:
         if plots is not None:
             training.attach_plots(plots)
@@ -132,7 +136,7 @@ class MainWindow(QMainWindow):
             "inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.graph = self.panels.get("graph")
-        self._arrange_docks()
+        dock_layout.arrange(self)
 
         self.acts = build_actions(self)
         self.menus = build_menus(
@@ -156,33 +160,6 @@ class MainWindow(QMainWindow):
         dock.toggleViewAction().setObjectName(f"action_toggle_{key}")
         self.addDockWidget(area, dock)
         self.docks[key] = dock
-
-    def _arrange_docks(self) -> None:
-        """Scratchpad left over Variables/Log; Graph/Training/Plots right over the Inspector."""
-        d = self.docks
-        self.setDockNestingEnabled(True)
-        self.splitDockWidget(d["scratchpad"], d["variables"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(d["variables"], d["log"])
-        right = [d[k] for k in ("graph", "training", "plots") if k in d]
-        if right:
-            self.splitDockWidget(right[0], d["inspector"], Qt.Orientation.Vertical)
-            for other in right[1:]:
-                self.tabifyDockWidget(right[0], other)
-            right[0].raise_()
-        d["variables"].raise_()
-
-    def _default_sizes(self) -> None:
-        """Dock proportions; they only take once the window has its real size (first show)."""
-        d = self.docks
-        w, h = self.width(), self.height()
-        self.resizeDocks([d["scratchpad"], d["inspector"]], [w * 45 // 100, w * 55 // 100],
-                         Qt.Orientation.Horizontal)  # fmt: skip
-        self.resizeDocks([d["scratchpad"], d["variables"]], [h * 65 // 100, h * 35 // 100],
-                         Qt.Orientation.Vertical)  # fmt: skip
-        right = [d[k] for k in ("graph", "training", "plots") if k in d]
-        if right:
-            self.resizeDocks([right[0], d["inspector"]], [h * 55 // 100, h * 45 // 100],
-                             Qt.Orientation.Vertical)  # fmt: skip
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -217,8 +194,8 @@ class MainWindow(QMainWindow):
         a["resetLayout"].triggered.connect(self.reset_layout)
         a["themeLight"].triggered.connect(lambda: self.set_theme("light"))
         a["themeDark"].triggered.connect(lambda: self.set_theme("dark"))
-        a["shortcuts"].triggered.connect(self.show_shortcuts)
-        a["about"].triggered.connect(self.show_about)
+        a["shortcuts"].triggered.connect(lambda: show_shortcuts(self))
+        a["about"].triggered.connect(lambda: show_about(self))
         a["quit"].triggered.connect(self.close)
         a["stop"].setEnabled(False)
         window_files.connect_actions(self)
@@ -236,15 +213,6 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(self.notify)
         self.inspector.fileDropped.connect(lambda p: window_files.open_path(self, p))
 
-    def _yield_shortcuts(self, panel: QWidget) -> None:
-        """A panel's own shortcut that equals a window-wide one would make both ambiguous
-        (neither fires); the window's action does the same thing everywhere, so the panel's
-        copy is dropped."""
-        taken = {a.shortcut().toString() for a in self.acts.values() if not a.shortcut().isEmpty()}
-        for action in panel.findChildren(QAction):
-            if action.shortcut().toString() in taken:
-                action.setShortcut(QKeySequence())
-
     def _restore_settings(self) -> bool:
         """Geometry, layout and theme of the last run; False where there was no layout."""
         geometry = self.settings.get("geometry")
@@ -260,7 +228,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized:
             self._sized = True
-            self._default_sizes()
+            dock_layout.default_sizes(self)
 
     # ---- running code -----------------------------------------------------------------------
     def run_code(self, source: str, first_line: int = 1) -> bool:
@@ -425,24 +393,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
-        self._default_sizes()
-
-    def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{html.escape(s.text.replace('&', ''))}</td><td><b>{s.shortcut}</b></td></tr>"
-            for s in SPECS
-            if s.shortcut
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
-
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Tensor Playground",
-            "<b>Tensor Playground</b><p>Learn tensors, autograd and training by doing: a small "
-            "PyTorch-shaped engine (<code>core</code>, imported as <code>torch</code>) and a "
-            "window to see inside it.</p>",
-        )
+        dock_layout.default_sizes(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.runner.running:
