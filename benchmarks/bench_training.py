@@ -149,7 +149,12 @@ def engine_steps(steps: int = 20) -> Callable[[], None]:
 def _memory_child(name: str) -> None:
     import resource
 
-    torch = _frameworks()[name]
+    if name == "torch":  # import only the framework measured
+        import torch
+
+        torch.set_num_threads(1)
+    else:
+        import core as torch
     step = one_step(torch, mlp(torch))
     for _ in range(20):
         step()
