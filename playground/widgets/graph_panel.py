@@ -100,8 +100,7 @@ class GraphPanel(QWidget):
         """Show ``tensor``'s graph. ``names``: {id(tensor): name} for leaves and the output;
         ``grad_tensor``: the gradient to start backward with (default: 1 for a scalar);
         ``modules``: {module path: class name} to label module groups ("fc1: Linear")."""
-        if self.stepper is not None and self.stepper.started:
-            self.stepper.reset()
+        self._abandon(self.stepper)
         self._names, self._grad_tensor = dict(names or {}), grad_tensor
         self._modules = dict(modules or {})
         if tensor is None:
@@ -128,6 +127,13 @@ class GraphPanel(QWidget):
         self.pane.setHtml(self._intro())
         self.check_label.clear()
         self._refresh()
+
+    @staticmethod
+    def _abandon(stepper: Stepper | None) -> None:
+        """Leaving a pass: a half-done one gives the leaves their gradients back; a complete
+        one keeps them, as ``backward()`` would have."""
+        if stepper is not None and stepper.started and not stepper.finished:
+            stepper.reset()
 
     def clear(self) -> None:
         self.show_tensor(None)
@@ -268,8 +274,7 @@ class GraphPanel(QWidget):
                 self.model.root, self._names, show_saved=self.show_saved, modules=self._modules
             )
             self.stepper = Stepper(self.model, self._grad_tensor)
-            if keep is not None and keep.started:
-                keep.reset()
+            self._abandon(keep)
             self._rebuild()
 
     def _rebuild(self) -> None:

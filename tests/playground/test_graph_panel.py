@@ -314,3 +314,21 @@ def test_second_backward_error_has_a_hint(panel: GraphPanel) -> None:
     assert panel.model.nodes[panel.current_step().key].name == "MeanBackward0"
     text = panel.pane.toPlainText()
     assert "second time" in text and "retain_graph=True" in text
+
+
+def test_switching_tensors_keeps_a_complete_pass_and_undoes_a_partial_one(
+    panel: GraphPanel,
+) -> None:
+    x, out = blitz()
+    panel.show_tensor(out, {id(x): "x"})
+    panel.run_to_end()
+    panel.step()  # notices the end
+    a = core.ones(2, requires_grad=True)
+    other = (a * 3).sum()
+    panel.show_tensor(other, {id(a): "a"})
+    np.testing.assert_allclose(x.grad.numpy(), 4.5)  # complete: kept
+    for _ in range(3):  # SumBackward0, MulBackward0, AccumulateGrad: a.grad is set ...
+        panel.step()
+    assert a.grad is not None and not panel.stepper.finished  # ... but the pass is not over
+    panel.show_tensor(out, {id(x): "x"})
+    assert a.grad is None  # partial: undone
