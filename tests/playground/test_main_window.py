@@ -168,7 +168,9 @@ def test_settings_are_remembered_between_runs(qapp, tmp_path):
 def test_variables_follow_a_long_cell(started):
     w = started.window
     w._live.setInterval(50)
-    started.run_code("import time\nfor i in range(200):\n    step = i\n    time.sleep(0.01)", wait=False)
+    started.run_code(
+        "import time\nfor i in range(200):\n    step = i\n    time.sleep(0.01)", wait=False
+    )
     try:
         assert started.wait_until(lambda: "step" in [r.name for r in w.variables.model.rows], 3)
     finally:
