@@ -304,3 +304,86 @@ def test_optimizer_lr_as_seen_by_step() -> None:
         opt.step()
         sched.step()
     assert p.item() == pytest.approx(1.0 - 1.0 - 0.5)
+
+
+def _warmup_cosine(lib, opt):
+    L = lib.optim.lr_scheduler
+    warm = L.LinearLR(opt, start_factor=0.1, total_iters=5)
+    cos = L.CosineAnnealingLR(opt, T_max=20, eta_min=1e-4)
+    return L.SequentialLR(opt, [warm, cos], milestones=[5])
+
+
+def _three_stage(lib, opt):
+    L = lib.optim.lr_scheduler
+    return L.SequentialLR(
+        opt,
+        [
+            L.ConstantLR(opt, factor=0.5, total_iters=3),
+            L.ExponentialLR(opt, gamma=0.9),
+            L.StepLR(opt, step_size=4),
+        ],
+        milestones=[6, 15],
+    )
+
+
+def _chained(lib, opt):
+    L = lib.optim.lr_scheduler
+    return L.ChainedScheduler(
+        [L.ConstantLR(opt, factor=0.2, total_iters=4), L.ExponentialLR(opt, gamma=0.95)]
+    )
+
+
+BUILDERS = {
+    "sequential-warmup-cosine": _warmup_cosine,
+    "sequential-three-stage": _three_stage,
+    "chained": _chained,
+    "polynomial": lambda lib, opt: lib.optim.lr_scheduler.PolynomialLR(
+        opt, total_iters=25, power=2.0
+    ),
+    "warm-restarts": lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        opt, T_0=4, T_mult=2, eta_min=0.001
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_composite_and_extra_schedules_match_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (core, torch):
+        opt = _opt(lib)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch warns about the children's order
+            sched = BUILDERS[name](lib, opt)
+        seq = []
+        for _ in range(EPOCHS):
+            opt.step()
+            sched.step()
+            seq.append((tuple(sched.get_last_lr()), tuple(g["lr"] for g in opt.param_groups)))
+        sd = sched.state_dict()
+        runs.append(
+            (
+                seq,
+                {k: v for k, v in sd.items() if k != "_schedulers"},
+                len(sd.get("_schedulers", [])),
+            )
+        )
+    assert runs[0] == runs[1]
+
+
+def test_warm_restarts_fractional_epochs_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (core, torch):
+        opt = _opt(lib)
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        seq = []
+        for epoch in range(12):
+            for i in range(4):
+                opt.step()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sched.step(epoch + i / 4)
+                seq.append(tuple(sched.get_last_lr()))
+        runs.append(seq)
+    assert runs[0] == runs[1]
