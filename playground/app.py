@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 THEMES = ("light", "dark")
 MAX_RECENT = 10
+UNEXPECTED = "Unexpected error (the app keeps running)"
 
 log = logging.getLogger("playground")
 
@@ -127,7 +128,7 @@ def report_unexpected(
         sys.__excepthook__(kind, exc, tb)
         return
     text = "".join(traceback.format_exception(kind, exc, tb)).rstrip()
-    log.error("Unexpected error (the app keeps running):\n%s", text)
+    log.error("%s:\n%s", UNEXPECTED, text)
 
 
 def _report_thread(args: threading.ExceptHookArgs) -> None:

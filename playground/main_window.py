@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self._log_handler = QtLogHandler(self.log_panel)
         log.addHandler(self._log_handler)
         log.setLevel(logging.INFO)
+        self._log_handler.bridge.record.connect(self._unexpected_in_status)
 
         self._add_dock("scratchpad", "Scratchpad", scratch, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock(
@@ -371,6 +372,11 @@ class MainWindow(QMainWindow):
         self.graph.show_tensor(tensor, self.session.tensor_names())
         self.inspector.inspect(tensor, self.session.name_of(tensor) or "loss")
         self.docks["graph"].raise_()
+
+    def _unexpected_in_status(self, level: str, message: str) -> None:
+        """An error caught by the excepthook is only logged; point the user to it."""
+        if level == "ERROR" and message.startswith(app_module.UNEXPECTED):
+            self.statusBar().showMessage("An unexpected error was caught: see the Log panel.", 8000)
 
     def notify(self, level: str, message: str) -> None:
         """A message for the user: the status bar, and the Log panel."""

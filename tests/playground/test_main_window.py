@@ -107,6 +107,7 @@ def test_unexpected_errors_reach_the_log_panel(started):
         report_unexpected(*sys.exc_info())
     started.process_events(0.05)
     assert "boom from a slot" in started.window.log_panel.toPlainText()
+    assert "see the Log panel" in started.window.statusBar().currentMessage()
 
 
 def test_open_tensor_file_into_the_namespace(started, tmp_path):
