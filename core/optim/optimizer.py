@@ -20,7 +20,7 @@ import numpy as np
 
 from core import backend
 from core import dtypes as _dt
-from core.autograd.grad_mode import enable_grad, no_grad
+from core.autograd.grad_mode import enable_grad
 from core.tensor import Tensor
 
 __all__ = ["Optimizer", "optimizer_to", "required"]
@@ -496,7 +496,3 @@ def optimizer_to(optimizer: Optimizer, device: Any) -> Optimizer:
             if isinstance(value, Tensor) and key != "step" and value.device != dev:
                 value._data = backend.to_device(value._data, dev.type, dev.index or 0)
     return optimizer
-
-
-# The updates read and write raw arrays; no_grad keeps closures' and hooks' tensor ops tidy too.
-step_no_grad = no_grad
