@@ -85,6 +85,7 @@ class Stepper:
         self._it: Iterator[Any] | None = None
         self._done = False
         self._saved: list[tuple[Any, Any]] | None = None  # (leaf, clone of its .grad)
+        self._pending: Any = None
 
     # --- state ----------------------------------------------------------------------------
     @property
@@ -131,7 +132,8 @@ class Stepper:
                 raise
         assert self._it is not None
         try:
-            record = next(self._it)
+            record = self._pending if self._pending is not None else next(self._it)
+            self._pending = None
         except StopIteration:
             self._done = True
             self._it = None
@@ -149,7 +151,19 @@ class Stepper:
             grads_out=[grad_info(g) for g in record.grad_inputs],
         )
         self.steps.append(step)
+        self._notice_end()
         return step
+
+    def _notice_end(self) -> None:
+        """Once every node of the graph has run, the pass is over: finish it now rather than on
+        the next click (a node that gets no gradient never runs: then the next step finds out)."""
+        runnable = sum(1 for n in self.model.nodes if n.kind in ("op", "leaf"))
+        if self.model.truncated or len(self.executed()) < runnable or self._it is None:
+            return
+        try:
+            self._pending = next(self._it)  # not expected: kept for the next step
+        except StopIteration:
+            self._done, self._it = True, None
 
     def _stop_reason(self, step: Step) -> str:
         bp = self.breakpoints
@@ -191,7 +205,7 @@ class Stepper:
         if self._saved is not None:
             for leaf, g in self._saved:
                 leaf.grad = None if g is None else g.clone()
-        self._it, self._done, self._saved = None, False, None
+        self._it, self._done, self._saved, self._pending = None, False, None, None
         self.steps.clear()
         self.error = None
 
