@@ -37,13 +37,13 @@ def readable(exc: BaseException) -> str:
 class TrainingWorker(QObject):
     """Lives in the worker thread; only `post` may be called from other threads."""
 
-    reports = Signal(list)  # [StepReport, ...] since the last emit
-    fitData = Signal(object)  # dict for PlotsPanel.set_prediction
-    histograms = Signal(float, object)  # step, {param: (weight pcts, grad pcts)}
-    runLoaded = Signal(object)  # RunInfo (config, task, data arrays) of a new run
-    stateChanged = Signal(str)  # ready, running, paused, finished, stopped, failed
+    # (generation, kind, payload): a run's news, tagged with the load that made the run, so the
+    # controller can drop what an older run said after a newer one was asked for. Kinds:
+    # "reports" [StepReport, ...] since the last emit; "fit" dict for PlotsPanel.set_prediction;
+    # "histograms" (step, {param: (weight pcts, grad pcts)}); "loaded" RunInfo of a new run;
+    # "state" ready/running/paused/finished/stopped/failed; "nonfinite" FailureReport.
+    event = Signal(int, str, object)
     error = Signal(str)  # an exception inside a step or a command, readable
-    nonFinite = Signal(object)  # FailureReport of a NaN/Inf loss
     notice = Signal(str)  # information (hyperparameters applied, device moved)
     done = Signal(str, object)  # (command, result) of export/save/graph requests
     _wake = Signal()
@@ -55,12 +55,17 @@ class TrainingWorker(QObject):
         self.pending: list[Any] = []
         self.want_histograms = False
         self.state = "idle"
+        self.generation = 0  # loads applied
+        self._fit_failed = False
         self._last_emit = 0.0
         self._last_fit = 0.0
         self._fit_cost = 0.0
         self._deferred: tuple[str, Any] | None = None
         self.abort = threading.Event()  # set from outside to leave the loop at once
         self._wake.connect(self._drain)
+
+    def _tell(self, kind: str, payload: Any) -> None:
+        self.event.emit(self.generation, kind, payload)
 
     # ---- any thread -------------------------------------------------------------------------
     def post(self, command: str, arg: Any = None) -> None:
@@ -71,7 +76,7 @@ class TrainingWorker(QObject):
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.stateChanged.emit(state)
+            self._tell("state", state)
 
     def _drain(self) -> None:
         """Apply every queued command (the worker is between runs of the loop here)."""
@@ -99,23 +104,27 @@ class TrainingWorker(QObject):
         from core.training import TrainingRun
 
         config, data = arg
+        self.generation += 1
+        self._fit_failed = False
         self.run = None
-        self._set_state("idle")
+        self.state = "idle"
         self.pending.clear()
         self.run = TrainingRun(config, data=data)
-        self.runLoaded.emit(training_views.run_info(self.run))
+        self._tell("loaded", training_views.run_info(self.run))
         self._set_state("ready")
         self._emit_fit(force=True)
 
     def _cmd_restore(self, state: dict) -> None:
         from core.training import TrainingRun
 
+        self.generation += 1
+        self._fit_failed = False
         self.run = None
-        self._set_state("idle")
+        self.state = "idle"
         self.pending.clear()
         self.run = TrainingRun.from_state_dict(state)
-        self.runLoaded.emit(training_views.run_info(self.run))
-        self.reports.emit(list(self.run.history))
+        self._tell("loaded", training_views.run_info(self.run))
+        self._tell("reports", list(self.run.history))
         self._set_state(self.run.state if self.run.state in DONE else "paused")
         self._emit_fit(force=True)
 
@@ -226,13 +235,13 @@ class TrainingWorker(QObject):
         self._last_emit = time.monotonic() if now is None else now
         if self.pending:
             batch, self.pending = self.pending, []
-            self.reports.emit(batch)
+            self._tell("reports", batch)
 
     def _after_failure(self, report: Any) -> None:
         failure = getattr(report, "failure", None) or getattr(self.run, "failure", None)
         if failure is not None and self.run.state == "failed":
             self._set_state("failed")
-            self.nonFinite.emit(failure)
+            self._tell("nonfinite", failure)
 
     def _emit_fit(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -242,19 +251,31 @@ class TrainingWorker(QObject):
         try:
             data = training_views.fit_data(self.run)
             stats = training_views.parameter_stats(self.run) if self.want_histograms else None
-        except Exception as exc:
-            self.error.emit(f"fit plot: {readable(exc)}")
+        except Exception as exc:  # told once per run: the plot then stays as it was
+            if not self._fit_failed:
+                self.error.emit(f"fit plot: {readable(exc)}")
+            self._fit_failed = True
             data, stats = None, None
         done = time.monotonic()
         self._fit_cost, self._last_fit = done - now, done
         if data:
-            self.fitData.emit(data)
+            self._tell("fit", data)
         if stats:
-            self.histograms.emit(float(self.run.step), stats)
+            self._tell("histograms", (float(self.run.step), stats))
 
 
 class TrainingController(QObject):
-    """The UI side: owns the worker thread and turns method calls into queued commands."""
+    """The UI side: owns the worker thread and turns method calls into queued commands.
+
+    Its signals carry only the news of the run most recently asked for (`load`/`restore`).
+    """
+
+    reports = Signal(list)
+    fitData = Signal(object)
+    histograms = Signal(float, object)
+    runLoaded = Signal(object)
+    stateChanged = Signal(str)
+    nonFinite = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -264,7 +285,9 @@ class TrainingController(QObject):
         self.worker.moveToThread(self.thread)
         self.thread.start()
         self.state = "idle"
-        self.worker.stateChanged.connect(self._state)
+        self.loads = 0  # loads posted; the worker's events of older ones are dropped
+        self.worker.event.connect(self._event)
+        self.error, self.notice, self.done = self.worker.error, self.worker.notice, self.worker.done
         # the thread must end before Qt destroys it (a running QThread aborts the process)
         stop = _stopper(self.thread, self.worker)
         self.destroyed.connect(stop)
@@ -273,8 +296,22 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(stop)
         self._stop = stop
 
-    def _state(self, state: str) -> None:
-        self.state = state
+    def _event(self, generation: int, kind: str, payload: Any) -> None:
+        if generation != self.loads:
+            return
+        if kind == "state":
+            self.state = payload
+            self.stateChanged.emit(payload)
+        elif kind == "reports":
+            self.reports.emit(payload)
+        elif kind == "fit":
+            self.fitData.emit(payload)
+        elif kind == "histograms":
+            self.histograms.emit(*payload)
+        elif kind == "loaded":
+            self.runLoaded.emit(payload)
+        elif kind == "nonfinite":
+            self.nonFinite.emit(payload)
 
     @property
     def running(self) -> bool:
@@ -282,11 +319,13 @@ class TrainingController(QObject):
 
     def load(self, config: Any, data: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.state = "loading"
+        self.loads += 1
         self.worker.post("load", (config, data))
 
     def restore(self, state: dict) -> None:
         """Continue a run saved by `TrainingRun.state_dict()` (a session file)."""
         self.state = "loading"
+        self.loads += 1
         self.worker.post("restore", state)
 
     def start(self) -> None:

@@ -105,6 +105,12 @@ class RegressionFit(_DrawableFit):
         return ("kind", "x", "y"), rows
 
 
+def _rows(X: np.ndarray) -> np.ndarray:
+    """`X` as (n, features), also when it is empty."""
+    X = np.asarray(X)
+    return X.reshape(len(X), -1) if len(X) else np.zeros((0, 2), dtype=np.float32)
+
+
 def boundary_rgba(probs: np.ndarray, theme: str = "light") -> np.ndarray:
     """(H, W, K) class probabilities -> (H, W, 4) uint8: class colour mixed by probability,
     paler where the model is unsure, so the boundary reads as a soft band."""
@@ -138,7 +144,7 @@ class ClassificationFit(_DrawableFit):
         self, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
     ) -> None:
         for item, X, y in ((self.train, x_train, y_train), (self.val, x_val, y_val)):
-            X = np.asarray(X).reshape(len(X), -1)
+            X = _rows(X)
             y = np.asarray(y).astype(int).ravel()
             brushes = [pg.mkBrush(*class_colour(k)) for k in y]
             item.setData(X[:, 0], X[:, 1], brush=brushes) if len(X) else item.setData([], [])
@@ -167,7 +173,7 @@ class ClassificationFit(_DrawableFit):
             X, y = self.data.get(f"x_{part}"), self.data.get(f"y_{part}")
             if X is None:
                 continue
-            for (a, b), k in zip(np.asarray(X).reshape(len(X), -1)[:, :2], np.ravel(y)):
+            for (a, b), k in zip(_rows(X)[:, :2], np.ravel(y)):
                 rows.append([part, float(a), float(b), int(k)])
         probs = self.data.get("probs")
         if probs is not None:

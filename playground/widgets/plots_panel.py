@@ -55,9 +55,16 @@ class PlotsPanel(QWidget):
             "classification": ClassificationFit(),
             "images": ImagesFit(),
         }
+        self.no_fit = QLabel(
+            "No fit plot for this data: it draws 1-D regression, 2-D classification and images.",
+            objectName="noFitPlot",
+        )
+        self.no_fit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_fit.setWordWrap(True)
         self.fit_stack = QStackedWidget(objectName="fitStack")
         for view in self.fits.values():
             self.fit_stack.addWidget(view)
+        self.fit_stack.addWidget(self.no_fit)
         for key in ("regression", "classification"):
             self.fits[key].pointDrawn.connect(self.pointDrawn)
             self.fits[key].pointErased.connect(self.pointErased)
@@ -105,13 +112,14 @@ class PlotsPanel(QWidget):
     # ---- task and data ----------------------------------------------------------------------
     @property
     def fit(self) -> Any:
-        return self.fits[self.task]
+        return self.fits.get(self.task, self.no_fit)
 
-    def set_task(self, task: str) -> None:
-        """ "regression", "classification" (2-D inputs) or "images": picks the fit view."""
-        self.task = task if task in self.fits else "regression"
+    def set_task(self, task: str, accuracy: bool | None = None) -> None:
+        """The fit view: "regression" (1-D), "classification" (2-D), "images" or "none"."""
+        self.task = task if task in self.fits else "none"
         self.fit_stack.setCurrentWidget(self.fit)
-        self.curves.set_accuracy_visible(self.task != "regression")
+        show = self.task != "regression" if accuracy is None else accuracy
+        self.curves.set_accuracy_visible(show)
 
     def set_drawing(self, on: bool) -> None:
         for key in ("regression", "classification"):
@@ -125,6 +133,8 @@ class PlotsPanel(QWidget):
         self, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
     ) -> None:
         """The dataset (train and validation) to show in the fit view."""
+        if self.task == "none":
+            return
         if self.task == "images":
             self.fit.set_samples(x_val, y_val, None)
             self.fit.set_confusion(np.zeros((int(max(y_val.max(initial=0), 1)) + 1,) * 2))
@@ -146,7 +156,7 @@ class PlotsPanel(QWidget):
             self.fit.set_samples(*pred["images"])
         if "confusion" in pred and self.task == "images":
             self.fit.set_confusion(pred["confusion"])
-        if "title" in pred and hasattr(self.fit, "set_title"):
+        if "title" in pred and self.task == "regression":
             self.fit.set_title(pred["title"])
 
     def add_point(self, step: float, **values: float | None) -> None:

@@ -92,18 +92,16 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.status)
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
         self._reload_timer.timeout.connect(self._reload_if_idle)
-        w = self.controller.worker
-        w.runLoaded.connect(self._run_loaded)
-        w.reports.connect(self._reports)
-        w.fitData.connect(self._fit)
-        w.histograms.connect(
-            lambda step, stats: self.plots and self.plots.add_histograms(step, stats)
-        )
-        w.stateChanged.connect(self._state)
-        w.error.connect(self._error)
-        w.nonFinite.connect(self._non_finite)
-        w.notice.connect(lambda text: self.message.emit("INFO", f"Training: {text}"))
-        w.done.connect(self._call_done)
+        c = self.controller
+        c.runLoaded.connect(self._run_loaded)
+        c.reports.connect(self._reports)
+        c.fitData.connect(self._fit)
+        c.histograms.connect(self._histograms)
+        c.stateChanged.connect(self._state)
+        c.error.connect(self._error)
+        c.nonFinite.connect(self._non_finite)
+        c.notice.connect(lambda text: self.message.emit("INFO", f"Training: {text}"))
+        c.done.connect(self._call_done)
         self.data.changed.connect(self._data_changed)
         self.data.drawingChanged.connect(lambda on: self.plots and self.plots.set_drawing(on))
         self.builder.changed.connect(self._settings_changed)
@@ -323,7 +321,7 @@ class TrainingPanel(QWidget):
             self.dirty = False
         self.optim.set_task(info.task)
         if self.plots is not None:
-            self.plots.set_task(info.plot_task if info.plot_task != "none" else info.task)
+            self.plots.set_task(info.plot_task, accuracy=info.task != "regression")
             self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)
         self.status.show_run(info)
 
@@ -345,6 +343,10 @@ class TrainingPanel(QWidget):
         if last is not None:
             text = self.status.show_report(last)
             self.progress.emit(last.progress, text)
+
+    def _histograms(self, step: float, stats: dict) -> None:
+        if self.plots is not None:
+            self.plots.add_histograms(step, stats)
 
     def _fit(self, data: dict) -> None:
         if self.plots is not None:

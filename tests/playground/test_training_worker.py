@@ -12,7 +12,7 @@ import pytest
 from core.training import TrainConfig, TrainingRun
 from playground.training_worker import DONE, TrainingController
 
-SMALL = TrainConfig(dataset="moons", n=200, epochs=6, batch_size=16, model="mlp:8:tanh", seed=3)
+SMALL = TrainConfig(dataset="moons", n=200, epochs=12, batch_size=16, model="mlp:8:tanh", seed=3)
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def ctl(qapp):
 def ask(ctl, qtbot, fn, timeout=10_000):
     """Run fn(run) in the worker between steps and return its result."""
     box = {}
-    ctl.worker.done.connect(lambda name, result: box.setdefault(name, result))
+    ctl.done.connect(lambda name, result: box.setdefault(name, result))
     key = f"ask{random.random()}"
     ctl.call(key, fn)
     qtbot.waitUntil(lambda: key in box, timeout=timeout)
@@ -56,7 +56,7 @@ def consistency(run):
 
 
 def test_load_reports_the_run(ctl, qtbot):
-    with qtbot.waitSignal(ctl.worker.runLoaded, timeout=10_000) as got:
+    with qtbot.waitSignal(ctl.runLoaded, timeout=10_000) as got:
         ctl.load(SMALL)
     info = got.args[0]
     assert info.task == "classification" and info.input_shape == (2,)
@@ -67,13 +67,13 @@ def test_load_reports_the_run(ctl, qtbot):
 def test_commands_at_random_points_keep_model_and_optimizer_consistent(ctl, qtbot):
     rng = random.Random(7)
     reports = []
-    ctl.worker.reports.connect(reports.extend)
+    ctl.reports.connect(reports.extend)
     ctl.load(SMALL)
     wait_state(ctl, qtbot, ("ready",))
     for _ in range(12):
         action = rng.choice(["run", "step", "step", "run"])
         if action == "step":
-            with qtbot.waitSignal(ctl.worker.reports, timeout=5000):
+            with qtbot.waitSignal(ctl.reports, timeout=5000):
                 ctl.step()
         else:
             ctl.start()
@@ -82,7 +82,7 @@ def test_commands_at_random_points_keep_model_and_optimizer_consistent(ctl, qtbo
             wait_state(ctl, qtbot, ("paused", *DONE))
         step, history, opt_steps = ask(ctl, qtbot, consistency)
         assert history == step and opt_steps <= {step}
-        qtbot.waitUntil(lambda: len(reports) == step, timeout=5000)  # every report arrives
+        qtbot.waitUntil(lambda n=step: len(reports) == n, timeout=5000)  # every report arrives
         assert [r.step for r in reports] == list(range(1, step + 1))
         if ctl.state in DONE:
             break
@@ -138,7 +138,7 @@ def test_a_failing_step_reaches_the_ui_and_the_run_stays_usable(ctl, qtbot):
         run.loss_fn, run._good_loss = bad, good
 
     ask(ctl, qtbot, break_loss)
-    with qtbot.waitSignal(ctl.worker.error, timeout=10_000) as got:
+    with qtbot.waitSignal(ctl.error, timeout=10_000) as got:
         ctl.start()
     assert "ValueError: the loss exploded on purpose" in got.args[0]
     wait_state(ctl, qtbot, ("paused",))
@@ -154,7 +154,7 @@ def test_a_failing_step_reaches_the_ui_and_the_run_stays_usable(ctl, qtbot):
 
 def test_a_nan_loss_pauses_with_a_readable_message(ctl, qtbot):
     cfg = TrainConfig(dataset="linear", optimizer="sgd", lr=10.0, epochs=50, seed=0)
-    with qtbot.waitSignal(ctl.worker.nonFinite, timeout=10_000) as got:
+    with qtbot.waitSignal(ctl.nonFinite, timeout=10_000) as got:
         ctl.load(cfg)
         ctl.start()
     failure = got.args[0]
@@ -166,7 +166,7 @@ def test_a_nan_loss_pauses_with_a_readable_message(ctl, qtbot):
 
 def test_hyperparameters_change_at_the_next_step(ctl, qtbot):
     reports = []
-    ctl.worker.reports.connect(reports.extend)
+    ctl.reports.connect(reports.extend)
     ctl.load(SMALL)
     wait_state(ctl, qtbot, ("ready",))
     ctl.step()
@@ -183,7 +183,7 @@ def test_an_unavailable_device_is_refused_readably(ctl, qtbot):
         pytest.skip("CUDA is available here")
     ctl.load(SMALL)
     wait_state(ctl, qtbot, ("ready",))
-    with qtbot.waitSignal(ctl.worker.error, timeout=5000) as got:
+    with qtbot.waitSignal(ctl.error, timeout=5000) as got:
         ctl.set_device("cuda")
     assert "cuda" in got.args[0].lower()
     ctl.step()
@@ -192,7 +192,7 @@ def test_an_unavailable_device_is_refused_readably(ctl, qtbot):
 
 def test_reports_are_throttled(ctl, qtbot):
     batches = []
-    ctl.worker.reports.connect(batches.append)
+    ctl.reports.connect(batches.append)
     ctl.load(TrainConfig(dataset="linear", epochs=400))
     ctl.start()
     wait_state(ctl, qtbot, ("finished",), timeout=20_000)

@@ -1,0 +1,209 @@
+"""The training studio in the real main window: defaults that train well, live changes, NaN
+handling, export (loaded by torch), sessions and autosave, and the run's buttons."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+
+from core.training import ModelSpec
+from playground import studio_session
+
+
+@pytest.fixture(scope="module")
+def studio(pg):
+    if "training" not in pg.window.panels:
+        pytest.skip("training panel not built")
+    return pg
+
+
+def ask(pg, fn, timeout=20):
+    """fn(run) in the worker thread; its result here."""
+    panel = pg.window.panels["training"]
+    box = {}
+    panel.call("test", fn, lambda result: box.setdefault("r", result))
+    assert pg.wait_until(lambda: "r" in box, timeout), "the worker did not answer"
+    if isinstance(box["r"], Exception):
+        raise box["r"]
+    return box["r"]
+
+
+def test_the_default_example_fits_the_line_within_1_percent_of_least_squares(studio):
+    panel = studio.window.panels["training"]
+    assert panel.data.kind == "linear"  # what a first click on Start trains
+    history = studio.train(wait=True, timeout=30)
+    assert panel.controller.state == "finished" and history[-1].elapsed < 10
+    X, y = panel.info.x_train.astype(np.float64), panel.info.y_train.astype(np.float64)
+    A = np.hstack([X, np.ones_like(X)])
+    w, *_ = np.linalg.lstsq(A, y, rcond=None)
+    best = float(np.mean((A @ w - y) ** 2))
+    pred = ask(studio, lambda run: run.predict(panel.info.x_train)).astype(np.float64)
+    assert float(np.mean((pred - y) ** 2)) <= 1.01 * best
+    assert "model: y = 3." in studio.window.panels["plots"].fit.plot.titleLabel.text
+
+
+def test_moons_reach_95_percent_with_the_default_model(studio):
+    history = studio.train({"dataset": "moons"}, wait=True, timeout=40)
+    panel = studio.window.panels["training"]
+    assert panel.data.kind == "moons" and panel.builder.template.currentData() == "mlp"
+    assert history[-1].val_accuracy >= 0.95
+    plots = studio.window.panels["plots"]
+    assert plots.task == "classification" and plots.fit.data.get("probs") is not None
+
+
+def test_exported_model_loads_in_torch_with_the_same_outputs(studio, tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    panel = studio.window.panels["training"]
+    folder = studio.export(tmp_path / "moons")
+    names = {p.name for p in folder.iterdir()}
+    assert {"model.safetensors", "model.npz", "model.py", "experiment.json"} <= names
+    info = panel.info
+    code = ModelSpec.coerce(info.config.model).to_pytorch_code(info.input_shape, 2)
+    scope = {}
+    exec(code, scope)
+    net = scope["Net"]()
+    net.load_state_dict(load_file(folder / "model.safetensors"))
+    net.eval()
+    with torch.no_grad():
+        theirs = torch.softmax(net(torch.from_numpy(info.x_val)), dim=1).numpy()
+    ours = ask(studio, lambda run: run.predict(info.x_val))
+    np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-5)
+
+
+def test_a_failed_export_leaves_nothing_behind(studio, tmp_path):
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep me")
+    with pytest.raises(FileExistsError):
+        studio.export(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+    assert [p.name for p in target.iterdir()] == ["mine.txt"]
+
+
+def test_a_session_saves_and_opens_where_it_was(studio, tmp_path):
+    w = studio.window
+    panel = w.panels["training"]
+    before = list(panel.history)
+    weights = ask(
+        studio, lambda run: {k: v.numpy().copy() for k, v in run.model.state_dict().items()}
+    )
+    box = {}
+    w.studio.save(tmp_path / "s.tpsession", lambda r: box.setdefault("r", r))
+    assert studio.wait_until(lambda: "r" in box, 20) and not isinstance(box["r"], Exception)
+    studio.train({"dataset": "linear", "epochs": 3}, wait=True, timeout=20)
+    w.studio.open(tmp_path / "s.tpsession")
+    assert studio.wait_until(lambda: panel.controller.state == "finished", 20)
+    assert studio.wait_until(lambda: len(panel.history) == len(before), 10)
+    assert panel.data.kind == "moons" and panel.history[-1] == before[-1]
+    again = ask(studio, lambda run: {k: v.numpy() for k, v in run.model.state_dict().items()})
+    for key, value in weights.items():
+        np.testing.assert_array_equal(again[key], value)
+    with pytest.raises(ValueError, match="not a"):
+        (tmp_path / "bad.tpsession").write_bytes(b"not a session")
+        w.studio.open(tmp_path / "bad.tpsession")
+
+
+def test_autosave_is_offered_on_the_next_start(studio):
+    w = studio.window
+    panel = w.panels["training"]
+    saver = w.studio.autosaver
+    saver._saved_at = None
+    assert saver.autosave()
+    assert studio.wait_until(lambda: saver.path.is_file(), 20)
+    w.studio._offer_restore()
+    assert panel.status.restore_box.isVisible()
+    panel.status.restore_button.click()
+    assert not panel.status.restore_box.isVisible()
+    assert studio.wait_until(lambda: panel.controller.state in ("finished", "paused"), 20)
+    assert studio_session.read_session(saver.path)["format"] == studio_session.FORMAT
+
+
+def test_changing_the_learning_rate_mid_run_marks_the_curve(studio):
+    w = studio.window
+    panel, plots = w.panels["training"], w.panels["plots"]
+    studio.train({"dataset": "moons", "epochs": 400})
+    assert studio.wait_until(lambda: len(panel.history) > 20, 20)
+    panel.optim.lr.setValue(0.0042)
+    panel.optim._send_live()
+    assert studio.wait_until(lambda: plots.curves.lr_marks, 10)
+    studio.stop_training()
+    assert studio.wait_until(lambda: panel.controller.state == "stopped", 10)
+    changed = [r for r in panel.history if r.changed]
+    assert changed and changed[0].lr == pytest.approx(0.0042)
+    assert plots.curves.lr_marks[0][0] == changed[0].step
+
+
+def test_the_buttons_drive_the_run(studio, qtbot):
+    panel = studio.window.panels["training"]
+    b = panel.buttons
+    studio.train({"dataset": "moons", "epochs": 400})
+    assert studio.wait_until(lambda: panel.controller.state == "running", 10)
+    b["pause"].click()
+    assert studio.wait_until(lambda: panel.controller.state == "paused", 10)
+    assert b["resume"].isEnabled() and not b["pause"].isEnabled()
+    n = len(panel.history)
+    b["step"].click()
+    assert studio.wait_until(lambda: len(panel.history) == n + 1, 10)
+    b["resume"].click()
+    assert studio.wait_until(lambda: len(panel.history) > n + 5, 10)
+    b["stop"].click()
+    assert studio.wait_until(lambda: panel.controller.state == "stopped", 10)
+    first = panel.history[0].loss
+    b["reset"].click()
+    assert studio.wait_until(lambda: panel.controller.state == "ready" and not panel.history, 10)
+    b["step"].click()
+    assert studio.wait_until(lambda: len(panel.history) == 1, 10)
+    assert panel.history[0].loss == first  # same initialisation, same first batch
+
+
+def test_a_nan_loss_offers_the_failed_batch_to_the_graph_panel(studio):
+    w = studio.window
+    panel = w.panels["training"]
+    studio.train({"dataset": "linear", "lr": 10.0, "epochs": 50}, wait=True, timeout=20)
+    assert panel.controller.state == "failed"
+    assert panel.status.graphButton.isVisibleTo(panel)
+    assert "step" in panel.status.message.text()
+    if w.graph is None:
+        pytest.skip("no graph panel")
+    panel.status.graphButton.click()
+    assert studio.wait_until(lambda: w.graph.model is not None, 10)
+    studio.train({"dataset": "linear", "epochs": 2}, wait=True, timeout=20)  # usable again
+    assert panel.controller.state == "finished"
+
+
+def test_drawn_points_train(studio):
+    w = studio.window
+    panel, plots = w.panels["training"], w.panels["plots"]
+    panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("draw_classification"))
+    assert plots.task == "classification" and plots.fit.drawing
+    for k, (x, y) in enumerate([(0, 0), (0.2, 0.1), (0.1, 0.3), (2, 2), (2.1, 1.8), (1.9, 2.2)]):
+        panel.data.draw_class.setCurrentIndex(k // 3)
+        plots.fit.pointDrawn.emit(float(x), float(y))
+    plots.fit.pointErased.emit(2.0, 2.0)
+    assert len(panel.data.drawn) == 5
+    panel.optim.epochs.setValue(5)
+    panel.start()
+    assert studio.wait_until(lambda: panel.controller.state == "finished", 20)
+    assert panel.info.config.dataset == "custom" and len(panel.info.x_train) == 4
+    panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("linear"))
+    assert not plots.fit.drawing
+
+
+def test_own_data_from_a_csv(studio, tmp_path):
+    panel = studio.window.panels["training"]
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 60)
+    lines = ["size,noise,price"] + [
+        f"{a:.4f},{b:.4f},{3 * a + 1:.4f}" for a, b in zip(x, rng.normal(size=60))
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(lines))
+    data = panel.data.import_file(str(tmp_path / "d.csv"), accept=True)
+    assert data.task == "regression" and data.inputs == ["size", "noise"]
+    assert panel.config().dataset == "custom"
+    studio.train(wait=True, timeout=30)
+    assert panel.controller.state == "finished" and panel.info.input_shape == (2,)
+    panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("linear"))
