@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from core.inspect import is_tensor
 from playground import app as app_module
-from playground import device, dock_layout, window_files
+from playground import device, dock_layout, run_control, window_files
 from playground.actions import (
     build_actions,
     build_menus,
@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or app_module.Settings()
         self.session = Session(playground)
         self.runner = CodeRunner(self.session.namespace, self)
+        self.last_result: RunResult | None = None
+        self._names_before: dict[str, int] = {}  # id of each value before the last run
         self._live = QTimer(self)  # the variables table follows a long cell once a second
         self._live.setInterval(1000)
         self._live.timeout.connect(lambda: self.variables.set_rows(self.session.variables()))
@@ -209,7 +211,7 @@ class MainWindow(QMainWindow):
                 a[key].setEnabled(False)
         self.editor.runRequested.connect(self.run_code)
         self.runner.output.connect(self.console.write)
-        self.runner.finished.connect(self._run_finished)
+        self.runner.finished.connect(lambda result: run_control.finished(self, result))
         self.variables.variableSelected.connect(self.select_variable)
         self.inspector.message.connect(self.notify)
         self.inspector.fileDropped.connect(lambda p: window_files.open_path(self, p))
@@ -231,72 +233,16 @@ class MainWindow(QMainWindow):
             self._sized = True
             dock_layout.default_sizes(self)
 
-    # ---- running code -----------------------------------------------------------------------
+    # ---- running code (see run_control) ----------------------------------------------------
     def run_code(self, source: str, first_line: int = 1) -> bool:
         """Start running `source`; False (with a message) if a cell is running already."""
-        if self.runner.running:
-            self.notify("WARNING", "Code is still running: stop it first (Ctrl+.).")
-            return False
-        if not source.strip():
-            self.notify("INFO", "Nothing to run.")
-            return False
-        self.editor.mark_error(None)
-        self._names_before = {k: id(v) for k, v in self.session.namespace.items()}
-        lines = source.count("\n") + 1
-        where = (
-            f"lines {first_line}–{first_line + lines - 1}" if lines > 1 else f"line {first_line}"
-        )
-        self.console.write_line(f"▶ run {where}", "info")
-        self.acts["run"].setEnabled(False)
-        self.acts["runAll"].setEnabled(False)
-        self.acts["stop"].setEnabled(True)
-        self.progress.show()
-        self.statusBar().showMessage("Running…")
-        self.runner.start(source, first_line)
-        self._live.start()
-        return True
+        return run_control.start(self, source, first_line)
 
     def stop(self) -> None:
-        if self.runner.stop():
-            self.notify("INFO", "Stopping the running code…")
-            QTimer.singleShot(2000, self._still_running)
-
-    def _still_running(self) -> None:
-        """Stop takes effect at the next bytecode; a long C call (time.sleep) delays it."""
-        if self.runner.running:
-            self.notify(
-                "WARNING",
-                "The code is inside a call that cannot be interrupted (such as time.sleep or a "
-                "long tensor operation); it stops as soon as that call returns.",
-            )
-
-    def _run_finished(self, result: RunResult) -> None:
-        self._live.stop()
-        self.acts["run"].setEnabled(True)
-        self.acts["runAll"].setEnabled(True)
-        self.acts["stop"].setEnabled(False)
-        self.progress.hide()
-        if result.interrupted:
-            self.console.write_line("Stopped.", "error")
-            self.notify("WARNING", "Run stopped by the user.")
-        elif not result.ok:
-            self.console.write_line(result.error or "failed", "error")
-            summary = (result.error or "").strip().splitlines()[-1:] or ["error"]
-            where = f" (line {result.error_line})" if result.error_line else ""
-            self.notify("ERROR", f"Run failed{where}: {summary[0]}")
-        else:
-            self.statusBar().showMessage(f"Ran in {result.duration * 1000:.0f} ms", 4000)
-        self.editor.mark_error(result.error_line if not result.ok else None)
-        self.refresh_views(auto_select=True)
-        self.last_result = result
+        run_control.stop(self)
 
     def reset_namespace(self) -> None:
-        if self.runner.running:
-            self.notify("WARNING", "Stop the running code before resetting the namespace.")
-            return
-        self.session.reset()
-        self.refresh_views()
-        self.notify("INFO", "Namespace reset.")
+        run_control.reset_namespace(self)
 
     # ---- views ------------------------------------------------------------------------------
     def refresh_views(self, auto_select: bool = False) -> None:
@@ -319,7 +265,7 @@ class MainWindow(QMainWindow):
 
     def _newest_tensor(self) -> str | None:
         """The most recently bound tensor of the last run, preferring one with a grad_fn."""
-        before = getattr(self, "_names_before", {})
+        before = self._names_before
         changed = [
             k
             for k, v in self.session.namespace.items()
