@@ -137,7 +137,10 @@ class InspectorPanel(QWidget):
         if not _is_array_like(obj):
             self.title.setText(f"<b>{html.escape(label)}</b> · {type(obj).__name__}")
             self.header.setText("")
-            text = repr(obj)
+            try:
+                text = repr(obj)
+            except Exception as exc:  # a user's class may fail to print
+                text = f"<{type(obj).__name__}: repr() failed: {exc}>"
             self.details.setPlainText(text if len(text) < 100_000 else text[:100_000] + "\n…")
             self.pages.setCurrentIndex(1)
             return
@@ -171,8 +174,14 @@ class InspectorPanel(QWidget):
             s = summarize(t)
             no_grad = grad and not s.has_grad
             notes = []
-            if no_grad:
-                notes.append(f"{self.name or 'This tensor'}.grad is None: call backward() first.")
+            who = self.name or "this tensor"
+            if no_grad and not s.is_leaf:
+                notes.append(
+                    f"{who} is not a leaf, so backward() does not keep its .grad: "
+                    f"call {who}.retain_grad() before backward() to see it."
+                )
+            elif no_grad:
+                notes.append(f"{who}.grad is None: call backward() first.")
             elif s.numel == 0:
                 notes.append("Empty tensor: shape " + str(s.shape) + ", no values.")
             elif s.ndim == 0:

@@ -133,3 +133,20 @@ def test_cell_format():
     assert format_value(np.float64(1e-7)) == "1.0000e-07"
     assert format_value(np.bool_(True)) == "True"
     assert format_value(np.int64(-3)) == "-3"
+
+
+def test_grad_of_a_non_leaf_explains_retain_grad(panel):
+    x = core.ones(2, requires_grad=True)
+    y = x * 3
+    panel.inspect(y, "y")
+    panel.set_grad(True)
+    assert "y.retain_grad()" in panel.note.text()
+
+
+def test_an_object_that_cannot_print(panel):
+    class Broken:
+        def __repr__(self):
+            raise ValueError("nope")
+
+    panel.inspect(Broken(), "b")
+    assert "repr() failed: nope" in panel.details.toPlainText()
