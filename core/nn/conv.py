@@ -87,11 +87,7 @@ class Conv2d(Module):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
         s += f", stride={self.stride}"
         if self.padding != (0,) * len(self.kernel_size):
-            s += (
-                f", padding={self.padding!r}"
-                if isinstance(self.padding, str)
-                else (f", padding={self.padding}")
-            )
+            s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
