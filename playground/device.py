@@ -43,8 +43,11 @@ def _show(w: MainWindow) -> None:
             panel.set_device(w.device)
 
 
-def switch(w: MainWindow, device: str) -> str | None:
-    """Move the scratchpad to `device`; returns why not (also told to the user), else None."""
+def switch(w: MainWindow, device: str, from_cell: bool = False) -> str | None:
+    """Move the scratchpad to `device`; returns why not (also told to the user), else None.
+
+    `from_cell`: the running cell asked (it waits meanwhile, so its namespace is safe to move).
+    """
     device = device.lower()
     try:
         if device not in ("cpu", "cuda"):
@@ -53,7 +56,7 @@ def switch(w: MainWindow, device: str) -> str | None:
             available, reason = cuda_status()
             if not available:
                 raise RuntimeError(f"CUDA is unavailable: {reason}")
-        if w.runner.running:
+        if w.runner.running and not from_cell:
             raise RuntimeError("code is running: stop it before switching device")
         moved = w.session.move_to(device)
     except (RuntimeError, ValueError) as exc:

@@ -215,7 +215,8 @@ class Playground:
 
     def set_device(self, name: str) -> None:
         """Move the scratchpad to "cpu" or "cuda"; RuntimeError saying why where it cannot."""
-        error = self._on_ui(lambda: device.switch(self.window, name))
+        from_cell = threading.get_ident() == self.window.runner.thread_id
+        error = self._on_ui(lambda: device.switch(self.window, name, from_cell))
         if error is not None:
             raise RuntimeError(error)
 

@@ -47,6 +47,8 @@ def test_the_scratchpad_can_drive_its_own_window(fresh):
 def test_set_device(fresh):
     fresh.set_device("cpu")
     assert fresh.device == "cpu"
+    r = fresh.run_code("t = torch.ones(2)\nplayground.set_device('cpu')\nprint(playground.device)")
+    assert r.ok and r.output == "cpu\n", r.error
     with pytest.raises(RuntimeError, match="unknown device"):
         fresh.set_device("tpu")
 
