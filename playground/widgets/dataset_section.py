@@ -125,6 +125,28 @@ class DatasetSection(QWidget):
             return X, np.array([k for *_xy, k in self.drawn], dtype=np.int64)
         return None
 
+    def io_shape(self) -> tuple[tuple[int, ...], int]:
+        """(input shape of one example, output width) of the chosen data, before any run."""
+        task = self.task()
+        if self.kind in datasets.DATASETS:
+            info = datasets.DATASETS[self.kind]
+            return info.input_shape, info.num_classes or 1
+        data = self.custom_data()
+        if data is None or data[0].ndim != 2:
+            return ((1,) if task == "regression" else (2,)), (1 if task == "regression" else 2)
+        if task == "regression":
+            return (data[0].shape[1],), 1
+        return (data[0].shape[1],), max(int(data[1].max(initial=1)) + 1, 2)
+
+    def ready(self) -> bool:
+        """Whether there is data to train on (4+ rows; 2+ classes for classification)."""
+        if self.kind in datasets.DATASETS:
+            return True
+        data = self.custom_data()
+        if data is None or len(data[0]) < 4:
+            return False
+        return self.task() == "regression" or len(np.unique(data[1])) >= 2
+
     def config_fields(self) -> dict[str, Any]:
         """TrainConfig fields of the data part."""
         fields: dict[str, Any] = {

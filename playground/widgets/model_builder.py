@@ -30,7 +30,11 @@ from PySide6.QtWidgets import (
 from core.training.spec import ModelSpec
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus", "none")
-TEMPLATES = {"mlp": "Layers (MLP; none = linear model)", "lenet": "LeNet (images)", "custom": "Custom (from a script)"}
+TEMPLATES = {
+    "mlp": "Layers (MLP; none = linear model)",
+    "lenet": "LeNet (images)",
+    "custom": "Custom (from a script)",
+}
 MAX_ROWS = 8
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.training_views import describe
 from playground.widgets.curve_plots import CurvePlots
 from playground.widgets.fit_plots import ClassificationFit, RegressionFit
 from playground.widgets.histogram_plots import HistogramPlots
@@ -163,6 +164,16 @@ class PlotsPanel(QWidget):
         """Values at `step`: train_loss, val_loss, train_acc, val_acc, lr (None = no value)."""
         for key, value in values.items():
             self.curves.append(key, step, value)
+
+    def add_reports(self, reports: list[Any]) -> None:
+        """core StepReports: losses, accuracies, lr, and a marker where settings changed."""
+        for r in reports:
+            self.add_point(r.step, train_loss=r.loss, lr=r.lr, train_acc=r.train_accuracy)
+            if r.epoch_end:
+                self.add_point(r.step, val_loss=r.val_loss, val_acc=r.val_accuracy)
+            if r.changed:
+                self.mark_lr_change(r.step, describe(r.changed))
+        self.redraw()
 
     def mark_lr_change(self, step: float, text: str) -> None:
         self.curves.mark_lr_change(step, text)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -22,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import datasets
 from core.training import TrainConfig
-from playground.training_views import RunInfo, describe
+from playground.training_views import RunInfo
 from playground.training_worker import DONE, TrainingController
 from playground.widgets.dataset_section import DatasetSection
 from playground.widgets.model_builder import ModelBuilder
@@ -159,24 +157,8 @@ class TrainingPanel(QWidget):
         self._update_io()
 
     def _update_io(self) -> None:
-        kind, task = self.data.kind, self.data.task()
-        if kind in datasets.DATASETS:
-            info = datasets.DATASETS[kind]
-            shape, classes = info.input_shape, info.num_classes
-        else:
-            data = self.data.custom_data()
-            shape = (
-                (data[0].shape[1],)
-                if data is not None and data[0].ndim == 2
-                else ((1,) if task == "regression" else (2,))
-            )
-            classes = (
-                int(data[1].max()) + 1
-                if data is not None and len(data[1]) and task != "regression"
-                else (None if task == "regression" else 2)
-            )
-        self.builder.set_io(shape, classes or 1)
-        self.optim.set_task(task)
+        self.builder.set_io(*self.data.io_shape())
+        self.optim.set_task(self.data.task())
 
     def _data_changed(self) -> None:
         self._apply_defaults()
@@ -194,12 +176,7 @@ class TrainingPanel(QWidget):
             self._load(self.config())
 
     def _data_ready(self) -> bool:
-        if self.data.kind in datasets.DATASETS:
-            return True
-        data = self.data.custom_data()
-        if data is None or len(data[0]) < 4:
-            return False
-        return self.data.task() == "regression" or len(np.unique(data[1])) >= 2
+        return self.data.ready()
 
     def _show_drawn(self) -> None:
         data = self.data.custom_data()
@@ -327,22 +304,13 @@ class TrainingPanel(QWidget):
 
     def _reports(self, reports: list) -> None:
         self.history.extend(reports)
-        p = self.plots
+        if self.plots is not None:
+            self.plots.add_reports(reports)
         for r in reports:
-            if p is not None:
-                p.add_point(r.step, train_loss=r.loss, lr=r.lr, train_acc=r.train_accuracy)
-                if r.epoch_end:
-                    p.add_point(r.step, val_loss=r.val_loss, val_acc=r.val_accuracy)
-                if r.changed:
-                    p.mark_lr_change(r.step, describe(r.changed))
             if r.changed and "device" in r.changed:
                 self.message.emit("INFO", f"Training moved to {r.device.upper()} at step {r.step}")
-        if p is not None:
-            p.redraw()
-        last = reports[-1] if reports else None
-        if last is not None:
-            text = self.status.show_report(last)
-            self.progress.emit(last.progress, text)
+        if reports:
+            self.progress.emit(reports[-1].progress, self.status.show_report(reports[-1]))
 
     def _histograms(self, step: float, stats: dict) -> None:
         if self.plots is not None:
