@@ -76,6 +76,15 @@ def apply_cast(cls: type, tensors: tuple, arrays: list, *params: Any) -> Tensor:
     return Tensor._wrap(out)
 
 
+def wrap_int(b: Any, np_dtype: Any) -> Any:
+    """A Python int out of an integer dtype's range wraps around, as in PyTorch (NumPy raises)."""
+    if type(b) is int and np_dtype.kind in "iu":
+        info = np.iinfo(np_dtype)
+        if not info.min <= b <= info.max:
+            return int(np.array(b, dtype=np.int64).astype(np_dtype))
+    return b
+
+
 def binary(
     cls: type, a: Tensor, b: Any, *params: Any, out_dtype: _dt.dtype | None = None
 ) -> Tensor:
@@ -84,6 +93,8 @@ def binary(
     d = promote(a, b)
     if out_dtype is not None:
         d = out_dtype
+    if type(b) is int:
+        b = wrap_int(b, d.np)
     if isinstance(b, Tensor):
         if a._data.dtype == d.np and b._data.dtype == d.np:
             if type(a._data) is not type(b._data):

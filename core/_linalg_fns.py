@@ -107,6 +107,8 @@ ger = outer
 
 
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's dispatch (so the graph has PyTorch's nodes): dot, mv, mm, folding into mm/mv
+    where PyTorch folds, else expanded batches through bmm."""
     a, b = input, other
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
@@ -117,55 +119,83 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     elif a.ndim == 2 and b.ndim == 1:
         result = mv(a, b)
     elif a.ndim == 1 and b.ndim == 2:
-        result = mm(a.unsqueeze(0), b).squeeze(0)
+        result = mm(a.unsqueeze(0), b).squeeze_(0)
     elif a.ndim == 2 and b.ndim == 2:
         result = mm(a, b)
-    elif b.ndim <= 2 and a.ndim >= 3:
-        # fold the batch into rows, as PyTorch does: one mm, then a view back
-        if a.shape[-1] != (b.shape[0]):
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(a.shape[:-1]))}x{a.shape[-1]} "
-                f"and {b.shape[0]}x{b.shape[-1] if b.ndim == 2 else 1})"
-            )
-        bb = b if b.ndim == 2 else b.unsqueeze(1)
-        folded = mm(a.reshape(-1, a.shape[-1]), bb)
-        shape = tuple(a.shape[:-1]) + ((bb.shape[1],) if b.ndim == 2 else ())
-        from core._shape_fns import _view  # noqa: F401
-        from core.ops.shape import UnsafeViewBackward0
-
-        result = apply_op(UnsafeViewBackward0, (folded,), shape)
+    elif _should_fold(a, b):
+        result = _folded_matmul(a, b)
     else:
         result = _batched_matmul(a, b)
     if out is not None:
         from core._dispatch import write_out
 
-        return write_out(out, result)
+        return write_out(out, result, "matmul")
     return result
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch folds the batch of the larger operand into mm/mv when that costs no copy, or when
+    the smaller operand requires grad (a smaller tensor saved for backward)."""
+    larger = a.ndim >= b.ndim
+    t1 = a if larger else b.mT
+    small = b if larger else a
+    if not (t1.ndim >= 3 and small.ndim <= 2):
+        return False
+    if small.requires_grad:
+        return True
+    if a.ndim == 2:
+        return False
+    if t1.numel() == 0:
+        return True
+    shape, strides = t1.shape, t1.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.ndim - 2))
+
+
+def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
+    from core.ops.shape import UnsafeViewBackward0
+
+    transpose = b.ndim > a.ndim
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a.ndim == 2 else a) if transpose else b
+    out_shape = tuple(t1.shape[:-1])
+    folded = t1.reshape(int(np.prod(out_shape)), t1.shape[-1])
+    if t2.ndim == 2:
+        result = apply_op(UnsafeViewBackward0, (mm(folded, t2),), out_shape + (t2.shape[1],))
+        return result.mT.contiguous() if transpose else result
+    return apply_op(UnsafeViewBackward0, (mv(folded, t2),), out_shape)
 
 
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    a2 = a.unsqueeze(0) if a.ndim == 1 else a
-    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-    if a2.shape[-1] != b2.shape[-2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(a2.shape[:-2]))}, {a2.shape[-1]}] but got: "
-            f"[{int(np.prod(b2.shape[:-2]))}, {b2.shape[-2]}]."
-        )
-    batch = np.broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))
-    n = int(np.prod(batch)) if batch else 1
-    ea = a2.expand(*batch, *a2.shape[-2:]).reshape(n, *a2.shape[-2:])
-    eb = b2.expand(*batch, *b2.shape[-2:]).reshape(n, *b2.shape[-2:])
-    out = bmm(ea, eb)
     from core.ops.shape import UnsafeViewBackward0
 
-    shape = tuple(batch) + (a2.shape[-2], b2.shape[-1])
-    result = apply_op(UnsafeViewBackward0, (out,), shape)
-    if a.ndim == 1:
-        result = result.squeeze(-2)
+    n = a.shape[-2] if a.ndim > 1 else 1
+    m1 = a.shape[-1]
+    m2 = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    p = b.shape[-1] if b.ndim > 1 else 1
+    batch1, batch2 = tuple(a.shape[: max(a.ndim - 2, 0)]), tuple(b.shape[: max(b.ndim - 2, 0)])
+    if m1 != m2:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(batch1 or (1,)))}, {m1}] but got: [{int(np.prod(batch2 or (1,)))}, {m2}]."
+        )
+    if a.ndim == 3 and b.ndim == 3 and batch1[0] != batch2[0]:
+        # a broadcast batch of one is squeezed away, so that PyTorch's fold applies
+        if batch1[0] == 1 and a.requires_grad:
+            return matmul(a.squeeze(0), b)
+        if batch2[0] == 1 and b.requires_grad:
+            return matmul(a, b.squeeze(0))
+    batch = tuple(np.broadcast_shapes(batch1, batch2))
+    size = int(np.prod(batch)) if batch else 1
+    ea = a.expand(*batch, n, m1).reshape(size, n, m1)
     if b.ndim == 1:
-        result = result.squeeze(-1)
-    return result
+        eb = b.expand(*batch, m2).reshape(size, m2).unsqueeze(2)
+    else:
+        eb = b.expand(*batch, m2, p).reshape(size, m2, p)
+    shape = batch + ((n,) if a.ndim > 1 else ()) + ((p,) if b.ndim > 1 else ())
+    out = bmm(ea, eb)
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+    return apply_op(UnsafeViewBackward0, (out,), shape)
 
 
 # PyTorch's ``out=`` keyword for the functions that have it

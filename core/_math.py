@@ -15,6 +15,7 @@ from core._dispatch import (
     promote,
     shallow_copy_for_inplace,
     unary,
+    wrap_int,
     write_out,
 )
 from core.autograd.grad_mode import _state as _grad_state
@@ -332,7 +333,7 @@ def _compare(ufunc: Any, name: str) -> Any:
         other = as_operand(other, input)
         d = promote(input, other)
         a = input._data if input._data.dtype == d.np else input._data.astype(d.np)
-        b = other._data if isinstance(other, Tensor) else other
+        b = other._data if isinstance(other, Tensor) else wrap_int(other, d.np)
         if isinstance(other, Tensor):
             from core._dispatch import check_same_device
 

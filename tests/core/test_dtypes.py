@@ -1,0 +1,306 @@
+"""dtypes: PyTorch's promotion rules (which are not NumPy's), aliases and conversions."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import core
+
+NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+
+
+def t(values, dtype: str, zero_dim: bool = False) -> core.Tensor:
+    a = np.array(values if not zero_dim else values[0]).astype(dtype)
+    return core.tensor(a)
+
+
+# --- the rules, spelled out -------------------------------------------------------------------
+RULES = [
+    # (description, thunk, expected core dtype name, what NumPy would say)
+    ("int64 tensor + 1.5", lambda: t([1, 2], "int64") + 1.5, "float32", np.float64),
+    ("int32 tensor / 2", lambda: t([1, 2], "int32") / 2, "float32", np.float64),
+    (
+        "int64 tensor / int64 tensor",
+        lambda: t([1, 2], "int64") / t([3, 4], "int64"),
+        "float32",
+        np.float64,
+    ),
+    ("uint8 + int8", lambda: t([1], "uint8") + t([1], "int8"), "int16", None),  # agree
+    ("int8 tensor + 1000 (a scalar never widens)", lambda: t([1], "int8") + 1000, "int8", None),
+    ("float16 tensor + 1", lambda: t([1], "float16") + 1, "float16", None),
+    (
+        "float16 tensor + int64 tensor",
+        lambda: t([1], "float16") + t([1], "int64"),
+        "float16",
+        np.float64,
+    ),
+    (
+        "float32 tensor + float64 0-d tensor",
+        lambda: t([1], "float32") + t([1], "float64", True),
+        "float32",
+        np.float64,
+    ),
+    (
+        "int32 tensor + int64 0-d tensor",
+        lambda: t([1], "int32") + t([1], "int64", True),
+        "int32",
+        np.int64,
+    ),
+    (
+        "int32 tensor + float64 0-d tensor",
+        lambda: t([1], "int32") + t([1], "float64", True),
+        "float64",
+        None,
+    ),
+    (
+        "uint8 tensor + int64 0-d tensor",
+        lambda: t([1], "uint8") + t([1], "int64", True),
+        "uint8",
+        None,
+    ),
+    (
+        "0-d int64 + 0-d int32 (same priority)",
+        lambda: t([1], "int64", True) + t([1], "int32", True),
+        "int64",
+        None,
+    ),
+    ("bool tensor + 1", lambda: t([True], "bool") + 1, "int64", None),
+    ("bool tensor + int32 tensor", lambda: t([True], "bool") + t([1], "int32"), "int32", None),
+    ("bool tensor + 1.5", lambda: t([True], "bool") + 1.5, "float32", None),
+    ("bool tensor + True", lambda: t([True], "bool") + True, "bool", None),
+    ("int64 tensor * True", lambda: t([3], "int64") * True, "int64", None),
+    ("float64 tensor + 1.5", lambda: t([1], "float64") + 1.5, "float64", None),
+    ("int tensor // 2", lambda: t([7], "int64") // 2, "int64", None),
+    ("int tensor ** 2", lambda: t([7], "int32") ** 2, "int32", None),
+    ("int tensor ** 0.5", lambda: t([4], "int64") ** 0.5, "float32", None),
+    ("2 ** int tensor", lambda: 2 ** t([3], "int64"), "int64", None),
+    ("2.0 ** int tensor", lambda: 2.0 ** t([3], "int64"), "float32", None),
+    ("int tensor % 2.5", lambda: t([7], "int64") % 2.5, "float32", None),
+    ("sqrt of int", lambda: core.sqrt(t([4], "int64")), "float32", None),
+    ("mean of float16", lambda: t([1, 2], "float16").mean(), "float16", None),
+    ("sum of int8", lambda: t([1, 2], "int8").sum(), "int64", None),
+    ("sum of bool", lambda: t([True, True], "bool").sum(), "int64", None),
+    ("comparison", lambda: t([1], "float32") < 2, "bool", None),
+    (
+        "where(float32, float64 scalar)",
+        lambda: core.where(t([True], "bool"), t([1.0], "float32"), 2.0),
+        "float32",
+        None,
+    ),
+    (
+        "cat int32 and float16",
+        lambda: core.cat([t([1], "int32"), t([1], "float16")]),
+        "float16",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("what,thunk,expected,numpy", RULES, ids=[r[0] for r in RULES])
+def test_promotion_rule(what, thunk, expected, numpy) -> None:
+    assert thunk().dtype.name == expected
+
+
+def test_numpy_disagrees_where_pytorch_is_followed() -> None:
+    """The rules above are not NumPy's: the same operands give other dtypes there."""
+    for what, _thunk, expected, numpy in RULES:
+        if numpy is not None:
+            assert np.dtype(numpy).name != expected, what
+    a = np.array([1, 2], np.int64)
+    assert (a + 1.5).dtype == np.float64
+    assert (t([1, 2], "int64") + 1.5).dtype is core.float32
+    assert (np.array([1], np.float32) + np.float64(1)).dtype in (np.float32, np.float64)
+
+
+def test_python_scalars_do_not_widen() -> None:
+    x = t([1, 2], "float32")
+    assert (x * 1e300).dtype is core.float32  # overflows to inf rather than widening
+    assert (x + 2**40).dtype is core.float32
+    assert (t([1], "int16") + 2**20).dtype is core.int16
+
+
+def test_true_division_of_integers_gives_the_default_float() -> None:
+    core.set_default_dtype(core.float64)
+    try:
+        assert (t([1], "int64") / 2).dtype is core.float64
+        assert core.tensor([1.5]).dtype is core.float64
+        assert core.tensor(1.5).dtype is core.float64
+        assert core.arange(0, 1, 0.5).dtype is core.float64
+    finally:
+        core.set_default_dtype(core.float32)
+    assert (t([1], "int64") / 2).dtype is core.float32
+    with pytest.raises(TypeError):
+        core.set_default_dtype(core.int64)
+
+
+def test_promote_types_is_symmetric_and_idempotent() -> None:
+    dts = [getattr(core, n) for n in NAMES]
+    for a, b in itertools.product(dts, dts):
+        assert core.promote_types(a, b) is core.promote_types(b, a)
+        assert core.promote_types(a, a) is a
+
+
+# --- against torch ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+PAIRS = list(itertools.product(NAMES, NAMES))
+
+
+@pytest.mark.parametrize("a,b", PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
+def test_every_pair_against_torch(a: str, b: str, torch) -> None:
+    ca, cb = getattr(core, a), getattr(core, b)
+    ta, tb = getattr(torch, a), getattr(torch, b)
+    assert core.promote_types(ca, cb).name == str(torch.promote_types(ta, tb))[6:]
+    for za, zb in ((False, False), (True, False), (False, True), (True, True)):
+        x = core.ones(() if za else (2,), dtype=ca)
+        y = core.ones(() if zb else (2,), dtype=cb)
+        tx = torch.ones(() if za else (2,), dtype=ta)
+        ty = torch.ones(() if zb else (2,), dtype=tb)
+        expected = str(torch.result_type(tx, ty))[6:]
+        assert core.result_type(x, y).name == expected, (za, zb)
+        assert (x * y).dtype.name == str((tx * ty).dtype)[6:], (za, zb)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("scalar", [True, 3, 2.5], ids=["bool", "int", "float"])
+def test_tensor_with_python_scalar_against_torch(name: str, scalar, torch) -> None:
+    x = core.ones(3, dtype=getattr(core, name))
+    tx = torch.ones(3, dtype=getattr(torch, name))
+    assert core.result_type(x, scalar).name == str(torch.result_type(tx, scalar))[6:]
+    if name == "bool" and scalar is True:
+        return
+    assert (x * scalar).dtype.name == str((tx * scalar).dtype)[6:]
+    assert (x / scalar).dtype.name == str((tx / scalar).dtype)[6:]
+
+
+# --- aliases and dtype objects -------------------------------------------------------------------
+ALIASES = {
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+}
+
+
+@pytest.mark.parametrize("alias,name", ALIASES.items())
+def test_aliases(alias: str, name: str) -> None:
+    assert getattr(core, alias) is getattr(core, name)
+    assert repr(getattr(core, alias)) == f"torch.{name}"
+
+
+def test_dtype_objects() -> None:
+    assert core.bool.__repr__() == "torch.bool"
+    assert isinstance(core.float32, core.dtype)
+    assert core.float32.is_floating_point and not core.int64.is_floating_point
+    assert core.int8.is_signed and not core.uint8.is_signed and not core.bool.is_signed
+    assert core.float16.itemsize == 2 and core.int64.itemsize == 8
+    assert core.get_default_dtype() is core.float32
+    assert core.zeros(2).dtype is core.float32
+    assert core.tensor([1, 2]).dtype is core.int64
+    assert core.tensor([True]).dtype is core.bool
+    assert core.tensor([1, 2.5]).dtype is core.float32
+    assert core.tensor(np.zeros(2, np.int16)).dtype is core.int16
+
+
+def test_dtype_objects_match_torch(torch) -> None:
+    for n in NAMES:
+        c, tt = getattr(core, n), getattr(torch, n)
+        assert repr(c) == repr(tt) == str(c)
+        assert c.is_floating_point == tt.is_floating_point
+        assert c.is_signed == tt.is_signed
+        assert c.itemsize == tt.itemsize
+
+
+# --- conversions ----------------------------------------------------------------------------------
+CASTS = ["float", "double", "half", "long", "int", "short", "char", "byte", "bool"]
+CAST_TO = {
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+    "char": "int8",
+    "byte": "uint8",
+    "bool": "bool",
+}
+
+
+@pytest.mark.parametrize("method", CASTS)
+def test_cast_methods(method: str) -> None:
+    x = core.tensor([-1.7, 0.0, 2.5, 3.9])
+    y = getattr(x, method)()
+    assert y.dtype.name == CAST_TO[method]
+    expected = np.array([-1.7, 0.0, 2.5, 3.9], np.float32).astype(CAST_TO[method])
+    np.testing.assert_array_equal(y.numpy(), expected)
+
+
+def test_cast_truncates_toward_zero_and_bool_is_nonzero() -> None:
+    assert core.tensor([-1.7, 1.7]).long().tolist() == [-1, 1]
+    assert core.tensor([0.0, -0.5, 2.0]).bool().tolist() == [False, True, True]
+
+
+def test_to_variants() -> None:
+    x = core.tensor([1.5, 2.5])
+    assert x.to(core.float32) is x  # nothing to do: the same tensor
+    assert x.to("cpu") is x
+    assert x.to(core.float64).dtype is core.float64
+    assert x.to(dtype=core.int64).tolist() == [1, 2]
+    assert x.to("cpu", core.float16).dtype is core.float16
+    assert x.to(core.zeros(1, dtype=core.int32)).dtype is core.int32
+    c = x.to(core.float32, copy=True)
+    assert c is not x and c.data_ptr() != x.data_ptr()
+    assert x.type_as(core.zeros(1, dtype=core.float64)).dtype is core.float64
+
+
+def test_type_method() -> None:
+    x = core.tensor([1.0, 2.0])
+    assert x.type() == "torch.FloatTensor"
+    assert x.long().type() == "torch.LongTensor"
+    assert core.tensor([True]).type() == "torch.BoolTensor"
+    assert x.type("torch.LongTensor").dtype is core.int64
+    assert x.type(core.float64).dtype is core.float64
+    assert x.type(core.DoubleTensor).dtype is core.float64
+    with pytest.raises(ValueError):
+        x.type("torch.NoSuchTensor")
+
+
+def test_legacy_classes_check_dtype() -> None:
+    assert isinstance(core.ones(2), core.FloatTensor)
+    assert not isinstance(core.ones(2), core.LongTensor)
+    assert isinstance(core.ones(2).long(), core.LongTensor)
+
+
+def test_conversion_is_differentiable_for_floats() -> None:
+    x = core.ones(3, requires_grad=True)
+    y = x.double()
+    assert y.grad_fn.name() == "ToCopyBackward0"
+    (y * 2).sum().backward()
+    assert x.grad.dtype is core.float32
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    assert not x.long().requires_grad
+
+
+def test_conversion_against_torch(torch) -> None:
+    a = np.array([-2.5, -0.5, 0.5, 1.5, 300.7], np.float32)
+    for method in CASTS:
+        if method in ("byte", "char"):
+            continue  # out-of-range float to int casts are undefined behaviour in C++
+        got = getattr(core.tensor(a), method)()
+        exp = getattr(torch.tensor(a), method)()
+        assert got.dtype.name == str(exp.dtype)[6:]
+        np.testing.assert_array_equal(got.numpy(), exp.numpy())
+        assert got.type() == exp.type()
+
+
+def test_unsupported_numpy_dtypes_are_refused() -> None:
+    with pytest.raises(TypeError):
+        core.from_numpy(np.array(["a"]))
