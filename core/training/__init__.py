@@ -12,6 +12,7 @@ from core.training.errors import ConfigError
 from core.training.export import export  # the function shadows the submodule's name
 from core.training.reports import Batch, FailureReport, Grid, Samples, StepReport
 from core.training.spec import ModelSpec
+from core.training.threads import blas_threads, set_blas_threads
 
 __all__ = [
     "DEFAULTS",
@@ -27,6 +28,8 @@ __all__ = [
     "StepReport",
     "TrainConfig",
     "TrainingRun",
+    "blas_threads",
     "default_config",
     "export",
+    "set_blas_threads",
 ]

@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--export", metavar="DIR", help="write the trained model and files here")
     p.add_argument("--overwrite", action="store_true", help="replace an existing export folder")
     p.add_argument("--list-datasets", action="store_true", help="list datasets and exit")
+    p.add_argument(
+        "--threads", type=int, default=1, help="BLAS threads (default 1: fastest for small models)"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or epoch lines")
     return p
 
@@ -198,7 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
     from core.training.engine import TrainingRun
+    from core.training.threads import set_blas_threads
 
+    if args.threads < 1:
+        sys.stderr.write(f"{PROG}: error: --threads must be >= 1, got {args.threads}\n")
+        return 2
+    set_blas_threads(args.threads)
     try:
         run = TrainingRun(cfg)
     except (ConfigError, RuntimeError) as exc:

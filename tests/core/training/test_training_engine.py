@@ -244,3 +244,15 @@ def test_acceptance_linear_default_within_1_percent_of_least_squares() -> None:
     optimum = float(np.mean((A @ coef - y) ** 2))
     loss = run.evaluate("train")[0]
     assert loss <= optimum * 1.01, (loss, optimum)
+
+
+def test_blas_threads_can_be_limited() -> None:
+    from core.training import blas_threads, set_blas_threads
+
+    before = blas_threads()
+    if before is None:
+        pytest.skip("no OpenBLAS/MKL found")
+    assert set_blas_threads(1) and blas_threads() == 1
+    set_blas_threads(before)
+    with pytest.raises(ValueError):
+        set_blas_threads(0)
