@@ -37,13 +37,11 @@ def windows(
     """The ``(N, C, Ho, Wo, kh, kw)`` strided view of a padded input."""
     n, c = xp.shape[:2]
     s0, s1, s2, s3 = xp.strides
-    lib = array_module(xp).lib.stride_tricks
-    return lib.as_strided(
-        xp,
-        shape=(n, c, out_hw[0], out_hw[1], k[0], k[1]),
-        strides=(s0, s1, s2 * stride[0], s3 * stride[1], s2 * dil[0], s3 * dil[1]),
-        writeable=False,
-    )
+    shape = (n, c, out_hw[0], out_hw[1], k[0], k[1])
+    strides = (s0, s1, s2 * stride[0], s3 * stride[1], s2 * dil[0], s3 * dil[1])
+    if isinstance(xp, np.ndarray):
+        return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
+    return array_module(xp).lib.stride_tricks.as_strided(xp, shape, strides)  # CuPy: no flag
 
 
 def scatter_windows(
@@ -186,9 +184,9 @@ class MaxPool2DWithIndicesBackward0(Node):
         top, bottom, left, right = self.pad
         gp = np.zeros_like(g, shape=(n, c, h + top + bottom, w + left + right))
         k = self.k
-        cols = np.zeros_like(g, shape=(*g.shape, k[0], k[1]))
-        flat = cols.reshape(*g.shape, k[0] * k[1])
-        np.put_along_axis(flat, self.arg[..., None], g[..., None], axis=-1)
+        # one-hot of each window's argmax, times the gradient (no scatter: runs on CuPy too)
+        hot = self.arg[..., None] == array_module(g).arange(k[0] * k[1])
+        cols = (hot * g[..., None]).reshape(*g.shape, k[0], k[1])
         scatter_windows(gp, cols, k, self.stride, self.dil)
         return (gp[:, :, top : top + h, left : left + w],)
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
+from core.backend import array_module
 
 NONE, MEAN, SUM = 0, 1, 2
 REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
@@ -193,14 +194,15 @@ class NllLossBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         shape = self.x_shape if not self.unbatched else (1,) + tuple(self.x_shape)
-        gx = np.zeros_like(g, shape=shape)
         if self.reduction == NONE:
             coef = -(g.reshape(self.wt.shape) * self.wt)
         elif self.reduction == SUM:
             coef = -g * self.wt
         else:
             coef = -g * self.wt / self.total
-        np.put_along_axis(gx, self.safe[:, None], coef[:, None].astype(g.dtype, copy=False), axis=1)
+        # one-hot of the target class along dim 1, scaled (no scatter: runs on CuPy too)
+        classes = array_module(g).arange(shape[1]).reshape((1, -1) + (1,) * (len(shape) - 2))
+        gx = (self.safe[:, None] == classes) * coef[:, None].astype(g.dtype, copy=False)
         return (gx.reshape(self.x_shape),)
 
 

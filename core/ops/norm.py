@@ -116,5 +116,10 @@ class EmbeddingBackward0(Node):
             keep = idx != self.padding_idx
             idx, rows = idx[keep], rows[keep]
         gw = np.zeros_like(g, shape=self.w_shape)
-        array_module(g).add.at(gw, idx, rows)
+        if array_module(g) is np:
+            np.add.at(gw, idx, rows)
+        else:  # CuPy
+            import cupyx
+
+            cupyx.scatter_add(gw, idx, rows)
         return (gw,)
