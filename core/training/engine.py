@@ -75,12 +75,18 @@ class TrainingRun(PredictMixin, RunStateMixin):
 
         n = len(d.X_train)
         self.batch_size: int = min(cfg.batch_size, n)
-        self.batches_per_epoch: int = math.ceil(n / self.batch_size)
+        # Batch norm cannot train on a batch of one: leave out a lone last example per epoch.
+        has_bn = any(
+            layer["type"] == "batchnorm" for layer in self.spec.concrete(self.input_shape).layers
+        )
+        self._epoch_len = n - 1 if has_bn and n > 1 and n % self.batch_size == 1 else n
+        self.batches_per_epoch: int = math.ceil(self._epoch_len / self.batch_size)
         self.total_steps: int = cfg.epochs * self.batches_per_epoch
         self.step = 0
         self.epoch = 0
         self._pos = 0  # next batch index within the epoch
         self._order: np.ndarray | None = None  # the current epoch's shuffled order
+        self._unreported: dict[str, Any] = {}  # changes applied while idle, for the next report
         self.history: list[StepReport] = []
         self.state = "ready"
         self.failure: FailureReport | None = None
@@ -97,6 +103,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
         self._set_tensors("cpu")
         if cfg.device != "cpu":
             self.to(cfg.device)
+            self._unreported = {}
 
     # ------------------------------------------------------------------ control
 
@@ -237,18 +244,18 @@ class TrainingRun(PredictMixin, RunStateMixin):
             **({"device": dev} if dev else {}),
         )
         if remember:  # report these with the next step
-            self._unreported = {**getattr(self, "_unreported", {}), **pending}
+            self._unreported = {**self._unreported, **pending}
             return None
-        out = {**getattr(self, "_unreported", {}), **pending}
+        out = {**self._unreported, **pending}
         self._unreported = {}
         return out or None
 
     def _next_batch(self) -> Batch:
-        if self._pos == 0 or self._order is None:
+        if self._order is None:  # a new epoch (kept if its first step fails and is retried)
             n = len(self._data.X_train)
             self._order = core.randperm(n, generator=self.generator).numpy()
         lo = self._pos * self.batch_size
-        idx = self._order[lo : lo + self.batch_size]
+        idx = self._order[lo : min(lo + self.batch_size, self._epoch_len)]
         if len(idx) == len(self._order) and self.device == "cpu":
             index = core.from_numpy(idx)
         else:
@@ -259,7 +266,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
 
     def _step(self) -> StepReport:
         changed = self._apply_pending()
-        if changed is None and getattr(self, "_unreported", None):
+        if changed is None and self._unreported:
             changed, self._unreported = self._unreported, {}
         batch = self._next_batch()
         self.last_batch = batch
@@ -292,9 +299,10 @@ class TrainingRun(PredictMixin, RunStateMixin):
         if self._pos == self.batches_per_epoch:
             if self.scheduler is not None:
                 self.scheduler.step()
-            val = self.evaluate("val")
+            val = self.evaluate("val") if len(self._data.X_val) else (None, None)
             self.epoch += 1
             self._pos = 0
+            self._order = None
         return self._report(batch, loss_value, lr, t0, changed, train_acc, None, val)
 
     def _report(
@@ -306,7 +314,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
         changed: dict[str, Any] | None,
         train_acc: float | None,
         failure: FailureReport | None,
-        val: tuple[float, float | None] | None = None,
+        val: tuple[float | None, float | None] | None = None,
     ) -> StepReport:
         dt = time.perf_counter() - t0
         self._elapsed += dt
@@ -320,7 +328,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
             batch=batch.batch,
             batches_per_epoch=self.batches_per_epoch,
             total_steps=self.total_steps,
-            epoch_end=val is not None,
+            epoch_end=val is not None,  # val is (None, None) at an epoch end without data
             loss=loss,
             val_loss=None if val is None else val[0],
             val_accuracy=None if val is None else val[1],

@@ -256,3 +256,34 @@ def test_blas_threads_can_be_limited() -> None:
     set_blas_threads(before)
     with pytest.raises(ValueError):
         set_blas_threads(0)
+
+
+def test_an_exception_in_a_step_leaves_the_run_resumable() -> None:
+    whole = TrainingRun(SMALL)
+    whole.run_to_end()
+    run = TrainingRun(SMALL)
+    for _ in range(10):  # the next step starts an epoch
+        run.step_once()
+    loss_fn, calls = run.loss_fn, []
+
+    def flaky(out, target):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return loss_fn(out, target)
+
+    run.loss_fn = flaky
+    with pytest.raises(RuntimeError, match="boom"):
+        run.step_once()
+    assert run.state == "paused" and run.step == 10
+    run.run_to_end()
+    assert_same_run(whole, run)
+
+
+def test_no_validation_data_and_batch_norm_with_a_lone_example() -> None:
+    cfg = SMALL.replace(n=161, val_fraction=0.0, batch_size=16, model="mlp:8:relu:bn", epochs=2)
+    run = TrainingRun(cfg)
+    assert run.batches_per_epoch == 10  # 161 = 10 * 16 + 1: the lone example waits
+    reports = run.run_to_end()
+    ends = [r for r in reports if r.epoch_end]
+    assert len(ends) == 2 and all(r.val_loss is None and r.val_accuracy is None for r in ends)
