@@ -37,11 +37,11 @@ def grad_info(g: Any) -> GradInfo | None:
     if g is None:
         return None
     a = _to_numpy(g)
-    if a.dtype.kind not in "fc":
+    if a.dtype not in (np.float32, np.float64):  # float16, integers: BLAS wants 32/64 bits
         a = a.astype(np.float64)
     finite = bool(np.isfinite(a).all())
     if finite:
-        norm = float(np.linalg.norm(a.astype(np.float64, copy=False).ravel()))
+        norm = float(np.linalg.norm(a.ravel()))  # BLAS nrm2: scaled, no overflow, no copy
     else:
         norm = math.nan if np.isnan(a).any() else math.inf
     return GradInfo(tuple(int(s) for s in a.shape), norm, not finite)
