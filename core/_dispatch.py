@@ -233,12 +233,19 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
         )
         node = CopySlices()
         node.view_fn = self._view_fn
-        node.next_functions = (edge_of(old), edge_of(result))
+        fn = result.grad_fn
+        if fn is not None and fn.next_functions[:1] == ((self.grad_fn, self._output_nr),):
+            # an op on the view itself (z[0].mul_(y)): wrapped, as PyTorch's CopySlices does
+            node.fn = fn
+            node.next_functions = (edge_of(old), *fn.next_functions[1:])
+            node._input_meta = ((base._data.shape, base._data.dtype), *fn._input_meta[1:])
+        else:
+            node.next_functions = (edge_of(old), edge_of(result))
+            node._input_meta = (
+                (base._data.shape, base._data.dtype),
+                (result._data.shape, result._data.dtype),
+            )
         node.needs_input_grad = tuple(e[0] is not None for e in node.next_functions)
-        node._input_meta = (
-            (base._data.shape, base._data.dtype),
-            (result._data.shape, result._data.dtype),
-        )
         from core.autograd.function import _sequence
 
         node._seq = next(_sequence)

@@ -190,10 +190,38 @@ def _record_setitem(t: Tensor, nkey: tuple, value: Any) -> None:
 
     if not isinstance(value, Tensor):
         value = tensor(value, dtype=t.dtype, device=t.device)
+    if t._view_fn is None and any(isinstance(k, np.ndarray) for k in nkey):
+        _record_index_put(t, nkey, value)
+        return
+    region = t._data[nkey].shape
+    if value.ndim and tuple(value.shape) != region:
+        # PyTorch's copy_to: drop leading ones (a view), then expand to the region
+        shape = tuple(value.shape)
+        while shape and shape[0] == 1:
+            shape = shape[1:]
+        value = value.view(shape)
+        if tuple(value.shape) != region:
+            value = value.expand(region)
     fake_view = Tensor._wrap(t._data[nkey])
     fake_view._base = t
     fake_view._view_fn = lambda a, k=nkey: _RegionView(a, k)
     rebase_history(fake_view, value)
+
+
+def _record_index_put(t: Tensor, nkey: tuple, value: Tensor) -> None:
+    """``t[advanced key] = value`` with history: t becomes IndexPutBackward0(old t, value)."""
+    from core.autograd.function import _sequence, edge_of
+
+    old = Tensor._wrap(t._data)
+    old._requires_grad, old.grad_fn = t._requires_grad, t.grad_fn
+    old._output_nr, old._accumulator = t._output_nr, t._accumulator
+    node = I.IndexPutBackward0()
+    node.key = nkey
+    node.next_functions = (edge_of(old), edge_of(value))
+    node.needs_input_grad = tuple(e[0] is not None for e in node.next_functions)
+    node._input_meta = ((t._data.shape, t._data.dtype), (value._data.shape, value._data.dtype))
+    node._seq = next(_sequence)
+    t.grad_fn, t._requires_grad, t._output_nr = node, True, 0
 
 
 class _RegionView:

@@ -141,7 +141,14 @@ class MaskedFillBackward1(Node):
 
 
 class CopySlices(Node):
-    """``base[region] = value`` recorded in place: d base = g outside the region, d value = g[region]"""
+    """``base[region] = value`` recorded in place: d base = g outside the region, d value = g[region]
+
+    When an op wrote into a view in place (``z[0].mul_(y)``), the node wraps that op (``fn``), as
+    PyTorch's does: its edges are the base's and the op's other inputs', and its backward runs the
+    op's backward on the region's gradient.
+    """
+
+    fn: Any = None
 
     def forward(self, base: Any, value: Any, view_fn: Any) -> Any:
         self.view_fn = view_fn
@@ -149,9 +156,25 @@ class CopySlices(Node):
 
     def backward(self, g: Any) -> tuple:
         gb = g.copy()
+        if self.fn is not None:
+            from core.autograd.engine import _check_versions, _conform
+
+            _check_versions(self.fn)
+            res = _conform(self.fn, tuple(self.fn.backward(self.view_fn(g).copy())))
+            self.view_fn(gb)[...] = 0 if res[0] is None else res[0]
+            return (gb, *res[1:])
         gv = self.view_fn(g).copy() if self.needs_input_grad[1] else None
         self.view_fn(gb)[...] = 0
         return gb, gv
 
     def name(self) -> str:
-        return "CopySlices"
+        return "torch::autograd::CopySlices"
+
+
+class IndexPutBackward0(Node):
+    """``a[index] = value`` with an advanced index: da = g zeroed at index, dvalue = g[index]"""
+
+    def backward(self, g: Any) -> tuple:
+        gb = g.copy()
+        gb[self.key] = 0
+        return gb, (g[self.key] if self.needs_input_grad[1] else None)
