@@ -51,6 +51,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
 
             task = infer_task(*data)
         self.config: TrainConfig = config.resolved(task)
+        self.initial_config: TrainConfig = self.config  # before any live change ("Reset")
         cfg = self.config
         self._data = prepare_data(cfg, data)
         self._custom_data = data is not None
@@ -256,13 +257,13 @@ class TrainingRun(PredictMixin, RunStateMixin):
             self._order = core.randperm(n, generator=self.generator).numpy()
         lo = self._pos * self.batch_size
         idx = self._order[lo : min(lo + self.batch_size, self._epoch_len)]
-        if len(idx) == len(self._order) and self.device == "cpu":
-            index = core.from_numpy(idx)
+        d = self._data
+        if self.device == "cpu":  # NumPy's gather, wrapped: the same values, less overhead
+            inputs, targets = core.from_numpy(d.X_train[idx]), core.from_numpy(d.y_train[idx])
         else:
             index = core.from_numpy(idx).to(self.device)
-        return Batch(
-            self._X_train[index], self._y_train[index], idx, self.step + 1, self.epoch, self._pos
-        )
+            inputs, targets = self._X_train[index], self._y_train[index]
+        return Batch(inputs, targets, idx, self.step + 1, self.epoch, self._pos)
 
     def _step(self) -> StepReport:
         changed = self._apply_pending()
@@ -272,7 +273,8 @@ class TrainingRun(PredictMixin, RunStateMixin):
         self.last_batch = batch
         lr = float(self.optimizer.param_groups[0]["lr"])
         t0 = time.perf_counter()
-        self.model.train()
+        if not self.model.training:
+            self.model.train()
         outer_rng = self._enter_rng()
         errstate = np.errstate(all="ignore")  # a diverging loss is reported, not warned about
         errstate.__enter__()
@@ -289,10 +291,10 @@ class TrainingRun(PredictMixin, RunStateMixin):
         finally:
             errstate.__exit__(None, None, None)
             self._leave_rng(outer_rng)
-        train_acc = None
+        train_acc, d = None, self._data
         if self.task != "regression":
-            with core.no_grad():
-                train_acc = float((output.argmax(1) == batch.targets).float().mean().item())
+            predicted = output.detach().cpu().numpy().argmax(1)
+            train_acc = float((predicted == d.y_train[batch.indices]).mean())
         self.step += 1
         self._pos += 1
         val = None
