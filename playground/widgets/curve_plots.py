@@ -74,8 +74,8 @@ class CurvePlots(pg.GraphicsLayoutWidget):
         self.acc.setXLink(self.loss)
         self.lr.setXLink(self.loss)
         self.acc.setYRange(0, 1.0, padding=0.02)
-        self.loss.addLegend(offset=(-8, 8), labelTextSize="8pt")
-        self.acc.addLegend(offset=(-8, -8), labelTextSize="8pt")
+        self.loss.addLegend(offset=(-8, 4), labelTextSize="8pt", colCount=2)
+        self.acc.addLegend(offset=(-8, -4), labelTextSize="8pt", colCount=2)
         self.curves = {
             "train_loss_raw": self._curve(self.loss, PALETTE["train"], raw=True),
             "train_loss": self._curve(self.loss, PALETTE["train"], name="train"),

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from core import datasets
 from playground.widgets.data_import_dialog import DataImportDialog, ImportedData
-from playground.widgets.plot_style import PALETTE, apply_plot_theme, class_colour
+from playground.widgets.plot_style import PALETTE, apply_plot_theme, class_colour, ink_colormap
 
 FILE, DRAW_REG, DRAW_CLS = "file", "draw_regression", "draw_classification"
 PREVIEW_POINTS = 400
@@ -70,6 +70,7 @@ class DatasetSection(QWidget):
             self.preview.getPlotItem().hideAxis(axis)
         self.preview_item = pg.ScatterPlotItem(size=3, pen=None)
         self.preview_image = pg.ImageItem(axisOrder="row-major")
+        self.preview_image.setColorMap(ink_colormap())
         self.preview.addItem(self.preview_image)
         self.preview.addItem(self.preview_item)
 
@@ -258,7 +259,7 @@ class DatasetSection(QWidget):
             imgs = X.reshape(len(X), *X.shape[-2:])[:8]
             h, w = imgs.shape[1:]
             strip = np.concatenate(
-                [np.pad(i, ((0, 0), (0, 1)), constant_values=0) for i in imgs], axis=1
+                [np.pad(i, ((0, 0), (0, 1)), constant_values=np.nan) for i in imgs], axis=1
             )
             self.preview_image.setImage(strip, levels=(0, 1))
             self.preview.setAspectLocked(True)

@@ -139,6 +139,7 @@ class ClassificationFit(_DrawableFit):
         self.plot.addItem(self.train)
         self.plot.addItem(self.val)
         self.data: dict[str, np.ndarray] = {}
+        self._fresh = True
 
     def set_data(
         self, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
@@ -148,6 +149,7 @@ class ClassificationFit(_DrawableFit):
             y = np.asarray(y).astype(int).ravel()
             brushes = [pg.mkBrush(*class_colour(k)) for k in y]
             item.setData(X[:, 0], X[:, 1], brush=brushes) if len(X) else item.setData([], [])
+        self._fresh = True
         self.data.update(
             x_train=np.asarray(x_train),
             y_train=np.asarray(y_train),
@@ -161,6 +163,9 @@ class ClassificationFit(_DrawableFit):
         x0, x1, y0, y1 = extent
         self.image.setImage(boundary_rgba(probs, self.theme), autoLevels=False)
         self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        if self._fresh:  # frame the grid once per dataset; the user's zoom is kept after that
+            self._fresh = False
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.01)
         self.data.update(extent=np.asarray(extent), probs=probs)
 
     def clear_boundary(self) -> None:

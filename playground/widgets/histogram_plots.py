@@ -59,7 +59,9 @@ class HistogramPlots(QWidget):
             x = np.array([r[0] for r in rows])
             p = np.array([r[which] for r in rows])  # (T, 5)
             colour = pg.mkColor(PALETTE["train"] if which == 1 else PALETTE["val"])
-            curves = [plot.plot(x, p[:, i], pen=None) for i in range(5)]
+            edge = pg.mkColor(colour)
+            edge.setAlpha(90)
+            curves = [plot.plot(x, p[:, i], pen=pg.mkPen(edge, width=1)) for i in range(5)]
             for lo, hi, alpha in ((0, 4, 50), (1, 3, 110)):
                 fill = pg.mkColor(colour)
                 fill.setAlpha(alpha)

@@ -8,21 +8,22 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 
-from playground.widgets.plot_style import FOREGROUND, apply_plot_theme
+from playground.widgets.plot_style import FOREGROUND, apply_plot_theme, ink_colormap
 
 GRID_COLS = 6
 GRID_ROWS = 4
 RIGHT, WRONG = "#1f9d55", "#d6332f"
 
 
-def mosaic(images: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
-    """(n, h, w) images -> one (rows*(h+gap), cols*(w+gap)) float image, NaN in the gaps."""
+def mosaic(images: np.ndarray, cols: int, gap: int = 2, row_gap: int = 2) -> np.ndarray:
+    """(n, h, w) images -> one float image of `cols` columns, NaN (transparent) in the gaps."""
     n, h, w = images.shape
     rows = max(1, -(-n // cols))
-    out = np.full((rows * (h + gap), cols * (w + gap)), np.nan, dtype=np.float32)
+    out = np.full((rows * (h + row_gap), cols * (w + gap)), np.nan, dtype=np.float32)
     for i in range(n):
         r, c = divmod(i, cols)
-        out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = images[i]
+        top, left = r * (h + row_gap), c * (w + gap)
+        out[top : top + h, left : left + w] = images[i]
     return out
 
 
@@ -43,9 +44,7 @@ class ImagesFit(pg.GraphicsLayoutWidget):
         self.confusion.setLabel("left", "true")
         self.confusion.setLabel("bottom", "predicted")
         self.sample_image = pg.ImageItem(axisOrder="row-major")
-        ink = pg.colormap.get("CET-L1")
-        ink.reverse()  # 0 -> white paper, 1 -> black ink
-        self.sample_image.setColorMap(ink)
+        self.sample_image.setColorMap(ink_colormap())
         self.samples.addItem(self.sample_image)
         self.cm_image = pg.ImageItem(axisOrder="row-major")
         self.cm_image.setColorMap(pg.colormap.get("CET-L12"))
@@ -62,7 +61,8 @@ class ImagesFit(pg.GraphicsLayoutWidget):
         images = images.reshape(images.shape[0], *images.shape[-2:])[: GRID_COLS * GRID_ROWS]
         labels = np.asarray(labels).ravel()[: len(images)]
         n, h, w = images.shape
-        self.sample_image.setImage(mosaic(images, GRID_COLS), levels=(0.0, 1.0))
+        row_gap = max(2, h // 2)  # room for the label under each image
+        self.sample_image.setImage(mosaic(images, GRID_COLS, 2, row_gap), levels=(0.0, 1.0))
         for item in self.labels:
             self.samples.removeItem(item)
         self.labels.clear()
@@ -75,10 +75,12 @@ class ImagesFit(pg.GraphicsLayoutWidget):
                 text = f"{int(preds[i])}" if ok else f"{int(preds[i])} ({labels[i]})"
                 colour = RIGHT if ok else WRONG
             item = pg.TextItem(text, color=colour, anchor=(0, 0))
-            item.setPos(c * (w + 2), r * (h + 2) + h - 0.2)
+            item.setPos(c * (w + 2), r * (h + row_gap) + h - 0.3)
             self.samples.addItem(item)
             self.labels.append(item)
-        self.samples.setRange(xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + 2) + 2))
+        self.samples.setRange(
+            xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + row_gap)), padding=0.02
+        )
         self.data.update(labels=labels, preds=np.asarray(preds if preds is not None else []))
 
     def set_confusion(self, matrix: np.ndarray) -> None:

@@ -55,3 +55,8 @@ def apply_plot_theme(canvas: pg.GraphicsView, plots: Iterable[pg.PlotItem], them
             plot.titleLabel.setAttr("color", FOREGROUND.get(theme))
         if plot.legend is not None:
             plot.legend.setLabelTextColor(FOREGROUND.get(theme))
+
+
+def ink_colormap() -> pg.ColorMap:
+    """0 -> white paper, 1 -> black ink (a new map: pyqtgraph's named maps are shared)."""
+    return pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 0, 0)])
