@@ -202,7 +202,7 @@ def max_pool2d(
     else:
         out, node = apply_optional(C.MaxPool2DWithIndicesBackward0, (x,), k, s, pad, d)
     if return_indices:
-        idx = node.indices if input.ndim == 4 else node.indices[0]
+        idx = node.indices() if input.ndim == 4 else node.indices()[0]
         return out, Tensor._wrap(idx)
     return out
 
@@ -250,7 +250,7 @@ def avg_pool2d(
             mask[:, :, : h + 2 * p[0], : w + 2 * p[1]] = 1
         else:
             mask[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = 1
-        divisor = C.windows(mask, k, s, (1, 1), (ho, wo)).sum(axis=(4, 5))[0, 0]
+        divisor = C.pool_windows_sum(mask[0, 0], k, s, (ho, wo))
         if not isinstance(input._data, np.ndarray):
             divisor = backend.to_device(divisor, "cuda", input.device.index or 0)
     if input.ndim == 3:

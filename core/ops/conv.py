@@ -1,8 +1,10 @@
-"""Convolution and pooling on NCHW arrays: windows are strided views (im2col), products tensordot.
+"""Convolution and pooling on NCHW arrays, with one strided slice per kernel offset.
 
-A window view ``(N, C, Ho, Wo, kh, kw)`` of the padded input is built with ``as_strided`` (no
-copy); the forward contracts it with the weight, and the backward scatters gradients back with one
-strided ``+=`` per kernel offset (col2im), so both run on NumPy and CuPy arrays alike.
+im2col copies, per kernel offset (i, j), the strided slice of the padded input that the offset
+reads into ``cols[:, :, i, j]`` (kh*kw contiguous copies, no Python loop over pixels); the forward
+is then one batched matmul that lands directly in NCHW, and col2im adds the gradient back with one
+strided ``+=`` per offset. Pools run the same loop over offsets (a running max or a running sum).
+Only array methods and ``np.*`` functions are used, so the same code runs on NumPy and CuPy.
 """
 
 from __future__ import annotations
@@ -27,37 +29,38 @@ def pad_hw(x: Any, pad: Pad4, value: float = 0.0) -> Any:
     return out
 
 
-def windows(
-    xp: Any,
-    k: tuple[int, int],
-    stride: tuple[int, int],
-    dil: tuple[int, int],
-    out_hw: tuple[int, int],
-) -> Any:
-    """The ``(N, C, Ho, Wo, kh, kw)`` strided view of a padded input."""
+def offset_slice(i: int, j: int, stride: tuple, dil: tuple, out_hw: tuple) -> tuple:
+    """The (.., .., rows, cols) slice of a padded plane that kernel offset (i, j) reads."""
+    r, c = i * dil[0], j * dil[1]
+    return (
+        slice(None),
+        slice(None),
+        slice(r, r + stride[0] * (out_hw[0] - 1) + 1, stride[0]),
+        slice(c, c + stride[1] * (out_hw[1] - 1) + 1, stride[1]),
+    )
+
+
+def im2col(xp: Any, k: tuple, stride: tuple, dil: tuple, out_hw: tuple) -> Any:
+    """``(C, kh, kw, N, Ho, Wo)``: one strided slice copy per kernel offset.
+
+    Channels first, batch inside: reshaped to ``(C*kh*kw, N*Ho*Wo)`` it is the right operand of
+    one large matmul for the whole batch (and of one per group).
+    """
     n, c = xp.shape[:2]
-    s0, s1, s2, s3 = xp.strides
-    shape = (n, c, out_hw[0], out_hw[1], k[0], k[1])
-    strides = (s0, s1, s2 * stride[0], s3 * stride[1], s2 * dil[0], s3 * dil[1])
-    if isinstance(xp, np.ndarray):
-        return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
-    return array_module(xp).lib.stride_tricks.as_strided(xp, shape, strides)  # CuPy: no flag
-
-
-def scatter_windows(
-    gp: Any, cols: Any, k: tuple[int, int], stride: tuple[int, int], dil: tuple[int, int]
-) -> None:
-    """col2im: add ``cols`` (N, C, Ho, Wo, kh, kw) into the padded gradient ``gp`` in place."""
-    ho, wo = cols.shape[2:4]
+    xt = xp.transpose(1, 0, 2, 3)
+    cols = np.empty_like(xp, shape=(c, k[0], k[1], n, out_hw[0], out_hw[1]))
     for i in range(k[0]):
         for j in range(k[1]):
-            r, c = i * dil[0], j * dil[1]
-            gp[
-                :,
-                :,
-                r : r + stride[0] * (ho - 1) + 1 : stride[0],
-                c : c + stride[1] * (wo - 1) + 1 : stride[1],
-            ] += cols[:, :, :, :, i, j]
+            cols[:, i, j] = xt[offset_slice(i, j, stride, dil, out_hw)]
+    return cols
+
+
+def col2im(gpt: Any, cols: Any, stride: tuple, dil: tuple) -> None:
+    """Add ``cols`` (C, kh, kw, N, Ho, Wo) into the padded gradient ``gpt`` (C, N, Hp, Wp)."""
+    kh, kw, _, ho, wo = cols.shape[1:]
+    for i in range(kh):
+        for j in range(kw):
+            gpt[offset_slice(i, j, stride, dil, (ho, wo))] += cols[:, i, j]
 
 
 def out_size(
@@ -73,7 +76,7 @@ def out_size(
 
 
 class ConvolutionBackward0(Node):
-    """d conv(x, w) + b: dx = col2im(g . w), dw = g . im2col(x), db = sum(g)"""
+    """d conv(x, w) + b: dx = col2im(W^T g), dW = g cols^T, db = sum(g)"""
 
     saves = ("input", "weight")
 
@@ -92,102 +95,103 @@ class ConvolutionBackward0(Node):
         xp = pad_hw(x, pad)
         ho = out_size(xp.shape[2], k[0], stride[0], 0, dil[0])
         wo = out_size(xp.shape[3], k[1], stride[1], 0, dil[1])
-        cols = windows(xp, k, stride, dil, (ho, wo))
-        self.cols = cols
-        o = w.shape[0]
-        cg, og = w.shape[1], o // groups
-        if groups == 1:
-            out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))  # N, Ho, Wo, O
-        else:
-            out = np.concatenate(
-                [
-                    np.tensordot(
-                        cols[:, g * cg : (g + 1) * cg],
-                        w[g * og : (g + 1) * og],
-                        axes=([1, 4, 5], [1, 2, 3]),
-                    )
-                    for g in range(groups)
-                ],
-                axis=3,
-            )
-        out = out.transpose(0, 3, 1, 2)
+        n, c, o = x.shape[0], x.shape[1], w.shape[0]
+        self.cols = cols = im2col(xp, k, stride, dil, (ho, wo))
+        cg, og = c // groups, o // groups
+        flat = cols.reshape(groups, cg * k[0] * k[1], n * ho * wo)
+        wg = w.reshape(groups, og, -1)
+        # per group: (O/g, C/g*kh*kw) @ (C/g*kh*kw, N*Ho*Wo); batched over groups
+        out = np.matmul(wg, flat).reshape(o, n, ho, wo)
         if b is not None:
-            out = out + b.reshape(1, -1, 1, 1)
-        return np.ascontiguousarray(out)
+            out += b.reshape(-1, 1, 1, 1)
+        return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
         w, groups, cols = self.w, self.groups, self.cols
-        cg, og = w.shape[1], w.shape[0] // groups
+        n, o, ho, wo = g.shape
+        og = o // groups
+        gt = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, og, n * ho * wo)
+        _, c, h, wd = self.x_shape
+        kk = w.shape[2] * w.shape[3]
+        flat = cols.reshape(groups, (c // groups) * kk, n * ho * wo)
         gx = gw = gb = None
         if need[0]:
-            n, c, h, wd = self.x_shape
             top, bottom, left, right = self.pad
-            gp = np.zeros_like(w, shape=(n, c, h + top + bottom, wd + left + right))
-            for gi in range(groups):
-                # (N, O, Ho, Wo) . (O, C, kh, kw) -> (N, Ho, Wo, C, kh, kw)
-                gc = np.tensordot(
-                    g[:, gi * og : (gi + 1) * og], w[gi * og : (gi + 1) * og], axes=([1], [0])
-                )
-                sub = gp[:, gi * cg : (gi + 1) * cg]
-                scatter_windows(
-                    sub, gc.transpose(0, 3, 1, 2, 4, 5), w.shape[2:], self.stride, self.dil
-                )
-            gx = gp[:, :, top : top + h, left : left + wd]
-        if need[1]:
-            gw = (
-                np.concatenate(
-                    [
-                        np.tensordot(
-                            g[:, gi * og : (gi + 1) * og],
-                            cols[:, gi * cg : (gi + 1) * cg],
-                            axes=([0, 2, 3], [0, 2, 3]),
-                        )
-                        for gi in range(groups)
-                    ],
-                    axis=0,
-                )
-                if groups > 1
-                else np.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3]))
+            gpt = np.zeros_like(g, shape=(c, n, h + top + bottom, wd + left + right))
+            wg = w.reshape(groups, og, -1)
+            gcols = np.matmul(wg.transpose(0, 2, 1), gt)  # groups, C/g*kh*kw, N*Ho*Wo
+            col2im(gpt, gcols.reshape(c, *w.shape[2:], n, ho, wo), self.stride, self.dil)
+            gx = np.ascontiguousarray(
+                gpt[:, :, top : top + h, left : left + wd].transpose(1, 0, 2, 3)
             )
+        if need[1]:
+            gw = np.matmul(gt, flat.transpose(0, 2, 1)).reshape(w.shape)
         if len(need) > 2 and need[2]:
-            gb = g.sum(axis=(0, 2, 3))
+            gb = gt.sum(axis=2).reshape(-1)
         return gx, gw, gb
 
 
 class MaxPool2DWithIndicesBackward0(Node):
-    """d maxpool(x) = g routed to the argmax of each window"""
+    """d maxpool(x) = g routed to the (first) maximum of each window"""
 
     saves = ("self",)
 
     def forward(self, x: Any, k: tuple, stride: tuple, pad: Pad4, dil: tuple) -> Any:
         self.x_shape, self.k, self.stride, self.pad, self.dil = x.shape, k, stride, pad, dil
-        xp = pad_hw(x, pad, -np.inf)
-        ho = out_size(xp.shape[2], k[0], stride[0], 0, dil[0])
-        wo = out_size(xp.shape[3], k[1], stride[1], 0, dil[1])
-        cols = windows(xp, k, stride, dil, (ho, wo))
-        flat = cols.reshape(*cols.shape[:4], k[0] * k[1])
-        # NaN wins a window, as in PyTorch
-        arg = np.argmax(np.where(np.isnan(flat), np.inf, flat), axis=-1)
-        self.arg = arg
-        out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        # PyTorch's indices: flat positions in the unpadded input plane
-        ki, kj = arg // k[1], arg % k[1]
-        xp_ = array_module(x)
-        rows = xp_.arange(ho).reshape(-1, 1) * stride[0] + ki * dil[0] - pad[0]
-        cols_ = xp_.arange(wo).reshape(1, -1) * stride[1] + kj * dil[1] - pad[2]
-        self.indices = (rows * x.shape[3] + cols_).astype(np.int64)
+        self.xp = xp = pad_hw(x, pad, -np.inf)
+        self.out_hw = (
+            out_size(xp.shape[2], k[0], stride[0], 0, dil[0]),
+            out_size(xp.shape[3], k[1], stride[1], 0, dil[1]),
+        )
+        # where each maximum sits is worked out only if needed (backward, return_indices)
+        return self._max()
+
+    def _max(self) -> Any:
+        """A running maximum over the kernel offsets (np.maximum propagates NaN, as ATen does)."""
+        xp, k, hw = self.xp, self.k, self.out_hw
+        out = xp[offset_slice(0, 0, self.stride, self.dil, hw)].copy()
+        for i in range(k[0]):
+            for j in range(k[1]):
+                if i or j:
+                    np.maximum(out, xp[offset_slice(i, j, self.stride, self.dil, hw)], out=out)
         return out
+
+    def argmax(self) -> Any:
+        """The kernel offset (i * kw + j) of each window's first maximum (NaN counts as max).
+
+        Recomputed from the saved input, so an in-place change of the output (a ReLU with
+        inplace=True after the pool) cannot misroute the gradient.
+        """
+        k, xp, out, hw = self.k, self.xp, self._max(), self.out_hw
+        nan = bool(np.isnan(out).any())
+        arg = np.full_like(out, k[0] * k[1], dtype=np.int64)
+        for i in range(k[0] - 1, -1, -1):  # backwards, so that the first match is kept
+            for j in range(k[1] - 1, -1, -1):
+                s = xp[offset_slice(i, j, self.stride, self.dil, hw)]
+                hit = (s == out) | (np.isnan(s) & np.isnan(out)) if nan else s == out
+                np.copyto(arg, i * k[1] + j, where=hit)
+        return arg
+
+    def indices(self) -> Any:
+        """PyTorch's indices: flat positions of the maxima in each unpadded input plane."""
+        k, arg, (ho, wo) = self.k, self.argmax(), self.out_hw
+        xp_ = array_module(arg)
+        rows = xp_.arange(ho).reshape(-1, 1) * self.stride[0] + (arg // k[1]) * self.dil[0]
+        cols = xp_.arange(wo).reshape(1, -1) * self.stride[1] + (arg % k[1]) * self.dil[1]
+        return (rows - self.pad[0]) * self.x_shape[3] + cols - self.pad[2]
 
     def backward(self, g: Any) -> tuple:
         n, c, h, w = self.x_shape
         top, bottom, left, right = self.pad
         gp = np.zeros_like(g, shape=(n, c, h + top + bottom, w + left + right))
-        k = self.k
-        # one-hot of each window's argmax, times the gradient (no scatter: runs on CuPy too)
-        hot = self.arg[..., None] == array_module(g).arange(k[0] * k[1])
-        cols = (hot * g[..., None]).reshape(*g.shape, k[0], k[1])
-        scatter_windows(gp, cols, k, self.stride, self.dil)
+        k, hw, arg = self.k, self.out_hw, self.argmax()
+        zero = np.zeros((), dtype=g.dtype)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                gp[offset_slice(i, j, self.stride, self.dil, hw)] += np.where(
+                    arg == i * k[1] + j, g, zero
+                )
         return (gp[:, :, top : top + h, left : left + w],)
 
 
@@ -199,10 +203,16 @@ class AvgPool2DBackward0(Node):
     def forward(self, x: Any, k: tuple, stride: tuple, pad: Pad4, divisor: Any) -> Any:
         self.x_shape, self.k, self.stride, self.pad = x.shape, k, stride, pad
         xp = pad_hw(x, pad)
-        ho = out_size(xp.shape[2], k[0], stride[0], 0, 1)
-        wo = out_size(xp.shape[3], k[1], stride[1], 0, 1)
-        self.divisor = divisor
-        s = windows(xp, k, stride, (1, 1), (ho, wo)).sum(axis=(4, 5))
+        hw = (
+            out_size(xp.shape[2], k[0], stride[0], 0, 1),
+            out_size(xp.shape[3], k[1], stride[1], 0, 1),
+        )
+        self.divisor, self.out_hw = divisor, hw
+        s = xp[offset_slice(0, 0, stride, (1, 1), hw)].copy()
+        for i in range(k[0]):
+            for j in range(k[1]):
+                if i or j:
+                    s += xp[offset_slice(i, j, stride, (1, 1), hw)]
         return (s / divisor).astype(x.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
@@ -210,9 +220,21 @@ class AvgPool2DBackward0(Node):
         top, bottom, left, right = self.pad
         gp = np.zeros_like(g, shape=(n, c, h + top + bottom, w + left + right))
         share = (g / self.divisor).astype(g.dtype, copy=False)
-        cols = np.broadcast_to(share[..., None, None], (*g.shape, *self.k))
-        scatter_windows(gp, cols, self.k, self.stride, (1, 1))
+        for i in range(self.k[0]):
+            for j in range(self.k[1]):
+                gp[offset_slice(i, j, self.stride, (1, 1), self.out_hw)] += share
         return (gp[:, :, top : top + h, left : left + w],)
+
+
+def pool_windows_sum(mask: Any, k: tuple, stride: tuple, out_hw: tuple) -> Any:
+    """Sum of each pooling window of a 2-D array (the avg-pool divisor of a padding mask)."""
+    m = mask[None, None]
+    s = m[offset_slice(0, 0, stride, (1, 1), out_hw)].copy()
+    for i in range(k[0]):
+        for j in range(k[1]):
+            if i or j:
+                s += m[offset_slice(i, j, stride, (1, 1), out_hw)]
+    return s[0, 0]
 
 
 def adaptive_matrix(size: int, out: int, like: Any) -> Any:
