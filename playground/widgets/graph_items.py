@@ -189,3 +189,33 @@ def draw_legend(p: QPainter, r: QRectF) -> None:
     p.drawRect(QRectF(r.right() - 62, y + 3, 9, 9))
     p.setPen(QColor("#263238"))
     p.drawText(QRectF(r.right() - 50, y, 46, 14), left, "NaN/Inf")
+
+
+class LabelIndex:
+    """Rectangles already on the scene, bucketed by rows, to keep labels from piling up."""
+
+    ROW = 16.0
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[QRectF]] = {}
+
+    def _rows(self, r: QRectF) -> range:
+        return range(int(r.top() // self.ROW), int(r.bottom() // self.ROW) + 1)
+
+    def add(self, r: QRectF) -> None:
+        for i in self._rows(r):
+            self.rows.setdefault(i, []).append(r)
+
+    def free(self, r: QRectF) -> bool:
+        return not any(o.intersects(r) for i in self._rows(r) for o in self.rows.get(i, ()))
+
+    def place(self, pos: QPointF, box: QRectF) -> QPointF:
+        """``pos``, or the nearest position up or down from it where the label is free."""
+        h = box.height() + 1
+        for dy in (0, h, -h, 2 * h, -2 * h, 3 * h):
+            r = box.translated(pos + QPointF(0, dy))
+            if self.free(r):
+                self.add(r)
+                return pos + QPointF(0, dy)
+        self.add(box.translated(pos))
+        return pos

@@ -8,7 +8,6 @@ shapes, gradients in and out, numerical check).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,25 +24,18 @@ from playground.graph.explain import explain
 from playground.graph.model import GraphModel, GraphNode, build_graph
 from playground.graph.numcheck import NumCheck, check_node
 from playground.graph.stepper import Step, Stepper
-from playground.widgets.graph_state import failure_html, hot_edges, node_looks, status_text
+from playground.widgets.graph_state import (
+    NodeSelection,
+    failure_html,
+    hot_edges,
+    node_looks,
+    status_text,
+)
 from playground.widgets.graph_step_pane import StepPane
 from playground.widgets.graph_toolbar import build_toolbar, node_menu
 from playground.widgets.graph_view import GraphView
 
 NodeRef = Any  # a GraphNode, its key, a core grad_fn Node, or a node's title ("x", "MulBackward0")
-
-
-@dataclass
-class NodeSelection:
-    """What ``nodeSelected`` carries: the node and its tensors."""
-
-    node: GraphNode
-    tensor: Any = None  # the leaf / output / saved tensor, if the node is one
-    grad: Any = None  # the leaf's (or output's) current .grad
-    grads_in: tuple[Any, ...] = ()  # gradients the node received in this pass (core Tensors)
-    grads_out: tuple[Any, ...] = ()  # gradients it sent on, aligned with next_functions
-    step: Step | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class GraphPanel(QWidget):

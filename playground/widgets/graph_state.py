@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
 
 from playground.graph.health import health_colour, verdict
-from playground.graph.model import GraphModel
-from playground.graph.stepper import Stepper
+from playground.graph.model import GraphModel, GraphNode
+from playground.graph.stepper import Step, Stepper
 from playground.widgets.graph_items import NodeLook
 
 
@@ -85,3 +87,16 @@ def failure_html(error: str) -> str:
             "instead of <code>x += 1</code>) or clone the tensor first.</p>"
         )
     return f"<p style='color:#b71c1c'><b>Backward failed</b><br>{html.escape(error)}</p>{hint}"
+
+
+@dataclass
+class NodeSelection:
+    """What ``nodeSelected`` carries: the node and its tensors."""
+
+    node: GraphNode
+    tensor: Any = None  # the leaf / output / saved tensor, if the node is one
+    grad: Any = None  # the leaf's (or output's) current .grad
+    grads_in: tuple[Any, ...] = ()  # gradients the node received in this pass (core Tensors)
+    grads_out: tuple[Any, ...] = ()  # gradients it sent on, aligned with next_functions
+    step: Step | None = None
+    extra: dict = field(default_factory=dict)

@@ -36,6 +36,7 @@ from playground.widgets.graph_items import (
     CURRENT,
     LEGEND_SIZE,
     EdgeLabel,
+    LabelIndex,
     NodeItem,
     NodeLook,
     arrow_head,
@@ -232,7 +233,7 @@ class GraphView(QGraphicsView):
                 item.setToolTip(self.tooltips.get(vid, "") + look.tip)
             item.look = look
         self.scene().update()
-        taken = _RectIndex()
+        taken = LabelIndex()
         for item in self.nodes.values():
             taken.add(item.sceneBoundingRect())
         for e in self.edges:
@@ -380,33 +381,3 @@ class GraphView(QGraphicsView):
         p = QPainter(gen)
         self._paint_export(p, 1.0)
         p.end()
-
-
-class _RectIndex:
-    """Rectangles already on the scene, bucketed by rows, to keep labels from piling up."""
-
-    ROW = 16.0
-
-    def __init__(self) -> None:
-        self.rows: dict[int, list[QRectF]] = {}
-
-    def _rows(self, r: QRectF) -> range:
-        return range(int(r.top() // self.ROW), int(r.bottom() // self.ROW) + 1)
-
-    def add(self, r: QRectF) -> None:
-        for i in self._rows(r):
-            self.rows.setdefault(i, []).append(r)
-
-    def free(self, r: QRectF) -> bool:
-        return not any(o.intersects(r) for i in self._rows(r) for o in self.rows.get(i, ()))
-
-    def place(self, pos: QPointF, box: QRectF) -> QPointF:
-        """``pos``, or the nearest position up or down from it where the label is free."""
-        h = box.height() + 1
-        for dy in (0, h, -h, 2 * h, -2 * h, 3 * h):
-            r = box.translated(pos + QPointF(0, dy))
-            if self.free(r):
-                self.add(r)
-                return pos + QPointF(0, dy)
-        self.add(box.translated(pos))
-        return pos
