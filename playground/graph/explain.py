@@ -125,10 +125,11 @@ def explain(model: GraphModel, node: GraphNode, step: Step | None = None) -> str
     parts.append(f"<p>Step {step.index + 1}: received g = {', '.join(map(_grad, step.grads_in))}")
     if node.kind == "leaf":
         rec = step.record
-        before = "None" if rec.grad_before is None else _tensor_text(rec.grad_before)
+        had = getattr(rec, "grad_before", None)  # a copy of .grad before this step
+        before = "None" if had is None else _tensor_text(had)
         after = _tensor_text(getattr(rec.variable, "grad", None))
         parts.append(f"<br>{_e(node.title)}.grad before: {before}<br>after: {after}")
-        if rec.grad_before is not None:
+        if had is not None:
             parts.append(
                 "<br>The existing .grad was <b>accumulated into</b> (added to), not replaced."
             )
