@@ -373,7 +373,8 @@ class Tensor:
         return self.item()
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        # PyTorch formats a 0-d plain Tensor as its number ("{}".format(loss) -> "0.25")
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
