@@ -107,3 +107,19 @@ def test_python_dash_m_playground_train(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "unknown dataset" in proc.stderr
+
+
+def test_cuda_without_a_device_says_why(capsys: pytest.CaptureFixture) -> None:
+    import core
+
+    if core.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    code, _, err = run_cli(capsys, "--device", "cuda", "--epochs", "1")
+    assert code == 2 and "cannot move training to cuda" in err
+
+
+def test_config_in_a_train_table(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    cfg = tmp_path / "run.toml"
+    cfg.write_text('[train]\ndataset = "xor"\nn = 100\nepochs = 1\nmodel = "mlp:4:tanh"\n')
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "--quiet")
+    assert code == 0 and "(3 steps" in out
