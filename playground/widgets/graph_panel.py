@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QSplitter,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from playground.widgets.graph_state import (
     failure_html,
     hot_edges,
     node_looks,
+    seed_for,
     status_text,
 )
 from playground.widgets.graph_step_pane import StepPane
@@ -109,7 +109,8 @@ class GraphPanel(QWidget):
                 self.status.setText(f"Cannot read this graph: {exc}")
                 self._refresh()
                 return
-            self.stepper = Stepper(self.model, grad_tensor)
+            seed = seed_for(tensor) if grad_tensor is None else grad_tensor
+            self.stepper = Stepper(self.model, seed)
         self.selected = None
         self.collapsed = (
             set(self.model.groups) if self.model and self.act_collapse.isChecked() else set()
@@ -140,10 +141,18 @@ class GraphPanel(QWidget):
                 "<code>requires_grad=True</code>.</p>"
             )
         n = sum(1 for m in self.model.nodes if m.kind in ("op", "leaf"))
+        seed = ""
+        stepper = self.stepper
+        if self._grad_tensor is None and stepper is not None and stepper.grad_tensor is not None:
+            seed = (
+                "<p>The output is not a scalar, so backward starts from a gradient of ones, as "
+                "<code>out.backward(torch.ones_like(out))</code> would (PyTorch's plain "
+                "<code>out.backward()</code> needs a scalar).</p>"
+            )
         return (
             f"<p>{n} backward nodes. Press <b>Step</b> (F10) to run backward one node at a "
             "time; the node that just ran is outlined in orange, the edges show the gradient "
-            "flowing along them (shape and norm).</p>"
+            "flowing along them (shape and norm ‖·‖).</p>" + seed
         )
 
     # --- stepping -------------------------------------------------------------------------
@@ -265,7 +274,8 @@ class GraphPanel(QWidget):
             self.model = build_graph(
                 self.model.root, self._names, show_saved=self.show_saved, modules=self._modules
             )
-            self.stepper = Stepper(self.model, self._grad_tensor)
+            grad = seed_for(self.model.root) if self._grad_tensor is None else self._grad_tensor
+            self.stepper = Stepper(self.model, grad)
             self._abandon(keep)
             self._rebuild()
 
@@ -380,13 +390,3 @@ class GraphPanel(QWidget):
             self.view.export_svg(path)
         elif not self.view.render_image().save(path):
             raise OSError(f"could not write the image to {path}")
-
-    def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
-        )
-        if path:
-            try:
-                self.export(path)
-            except OSError as exc:
-                self.status.setText(str(exc))

@@ -100,3 +100,12 @@ class NodeSelection:
     grads_out: tuple[Any, ...] = ()  # gradients it sent on, aligned with next_functions
     step: Step | None = None
     extra: dict = field(default_factory=dict)
+
+
+def seed_for(tensor: Any) -> Any:
+    """A gradient of ones for a non-scalar floating output (None for a scalar: the default)."""
+    if tensor.numel() == 1 or not tensor.dtype.is_floating_point or not tensor.requires_grad:
+        return None
+    import core
+
+    return core.ones_like(tensor)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMenu, QToolBar
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QLineEdit, QMenu, QToolBar
 
 from playground.graph.collapse import Group
 
@@ -94,7 +94,7 @@ def build_toolbar(self: GraphPanel) -> QToolBar:
         "Show the tensors saved for backward",
         checkable=True,
     )
-    act("Export…", lambda: self.export_dialog(), "Save the graph as PNG or SVG")
+    act("Export…", lambda: export_dialog(self), "Save the graph as PNG or SVG")
     return tb
 
 
@@ -125,3 +125,15 @@ def node_menu(panel: GraphPanel, vid: Any) -> QMenu:
         label = model.groups.get(node.group, node.group)
         menu.addAction(f"Collapse {label}", lambda: panel.collapse_group(node.group, True))
     return menu
+
+
+def export_dialog(panel: GraphPanel) -> None:
+    """Ask for a file name and export the graph (PNG or SVG by its suffix)."""
+    path, _ = QFileDialog.getSaveFileName(
+        panel, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
+    )
+    if path:
+        try:
+            panel.export(path)
+        except OSError as exc:
+            panel.status.setText(str(exc))

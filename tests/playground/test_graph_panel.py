@@ -334,3 +334,16 @@ def test_switching_tensors_keeps_a_complete_pass_and_undoes_a_partial_one(
     assert a.grad is None and not panel.stepper.finished
     panel.show_tensor(out, {id(x): "x"})
     assert b.grad is None  # partial: undone
+
+
+def test_non_scalar_output_starts_from_ones(panel: GraphPanel) -> None:
+    x = core.ones(2, 3, requires_grad=True)
+    y = x * 2
+    panel.show_tensor(y, {id(x): "x", id(y): "y"})
+    assert "gradient of ones" in panel.pane.toPlainText()
+    panel.run_to_end()
+    np.testing.assert_allclose(x.grad.numpy(), 2.0)
+    a = core.ones(3, requires_grad=True)
+    panel.show_tensor(a, {id(a): "a"})  # a leaf: its accumulator is the whole graph
+    panel.run_to_end()
+    np.testing.assert_allclose(a.grad.numpy(), 1.0)
