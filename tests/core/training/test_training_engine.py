@@ -287,3 +287,21 @@ def test_no_validation_data_and_batch_norm_with_a_lone_example() -> None:
     reports = run.run_to_end()
     ends = [r for r in reports if r.epoch_end]
     assert len(ends) == 2 and all(r.val_loss is None and r.val_accuracy is None for r in ends)
+
+
+@pytest.mark.parametrize("scheduler", ["step", "exponential", "cosine"])
+def test_schedulers_step_at_epoch_ends_and_survive_a_session(scheduler: str, tmp_path) -> None:
+    cfg = SMALL.replace(scheduler=scheduler, step_size=1, gamma=0.5, epochs=3)
+    whole = TrainingRun(cfg)
+    lrs = sorted({r.lr for r in whole.run_to_end()}, reverse=True)
+    assert lrs[0] == 0.01 and len(lrs) == 3
+    if scheduler != "cosine":
+        assert lrs[1] == pytest.approx(0.005)
+    run = TrainingRun(cfg)
+    for _ in range(15):
+        run.step_once()
+    core.save(run.state_dict(), tmp_path / "s.safetensors")
+    again = TrainingRun.from_state_dict(core.load(tmp_path / "s.safetensors"))
+    again.run_to_end()
+    assert_same_run(whole, again)
+    assert [r.lr for r in again.history] == [r.lr for r in whole.history]
