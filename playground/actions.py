@@ -114,6 +114,7 @@ def build_menus(
     def menu(key: str, title: str, parent: QMenu | None = None) -> QMenu:
         m = parent.addMenu(title) if parent else bar.addMenu(title)
         m.setObjectName(f"menu_{key}")
+        m.menuAction().setObjectName(f"action_menu_{key}")
         menus[key] = m
         return m
 

@@ -60,7 +60,10 @@ def fill_examples_menu(w: MainWindow) -> None:
     menu = w.menus["examples"]
     menu.clear()
     for ex in examples.examples():
-        action = menu.addAction(ex.title)
+        short, _, more = ex.title.partition(":")  # "Autograd: requires_grad, ..." -> "Autograd"
+        action = menu.addAction(short)
+        action.setToolTip(more.strip() or ex.title)
+        action.setStatusTip(more.strip() or ex.title)
         action.setObjectName(f"action_example_{ex.path.stem}")
         action.triggered.connect(lambda _=False, p=ex.path: open_path(w, str(p), remember=False))
 
