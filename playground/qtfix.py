@@ -3,8 +3,9 @@
 PySide6 6.12 (built for the immortal singletons of CPython 3.12+) returns `True` from a
 successful `signal.disconnect(slot)`, and `None` from void Qt calls, without taking a new
 reference. Each call drops one reference, and after enough of them Python 3.11 aborts the
-process ("Fatal Python error: bool_dealloc" / "none_dealloc"), usually at exit. Python 3.12 made these singletons immortal; on older Pythons we
-do the same by giving them a reference count that no leak can exhaust.
+process ("Fatal Python error: bool_dealloc" / "none_dealloc"), usually at exit. Python 3.12
+made these singletons immortal; on older Pythons we do the same by giving them a reference
+count that no leak can exhaust.
 """
 
 from __future__ import annotations
