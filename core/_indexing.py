@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from core import backend
 from core._dispatch import check_inplace, rebase_history, with_out
 from core.autograd.function import apply_op
 from core.autograd.grad_mode import _state as _grad_state
@@ -240,7 +241,7 @@ class _RegionView:
         return self.a[self.key][item]
 
     def __iadd__(self, other: Any) -> Any:
-        np.add.at(self.a, self.key, other)
+        backend.scatter_add(self.a, self.key, other)
         return self
 
 
@@ -248,7 +249,7 @@ def index_put(t: Tensor, indices: tuple, values: Tensor, accumulate: bool = Fals
     out = t.clone()
     key = tuple(_index_array(i) for i in indices)
     if accumulate:
-        np.add.at(out._data, key, values._data if isinstance(values, Tensor) else values)
+        backend.scatter_add(out._data, key, values._data if isinstance(values, Tensor) else values)
     else:
         setitem(out, tuple(Tensor._wrap(k) for k in key), values)
     return out
@@ -266,8 +267,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 def _check_gather_index(input: Tensor, d: int, idx: Any, name: str) -> None:
-    if idx.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if idx.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     n = input.shape[d]

@@ -570,7 +570,7 @@ def _index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 def _index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     key = (slice(None),) * (dim % self.ndim) + (index._data,)
-    np.add.at(self._data, key, source._data * alpha)
+    backend.scatter_add(self._data, key, source._data * alpha)
     self._bump()
     return self
 

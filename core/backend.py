@@ -130,3 +130,14 @@ def _erf_python(array: np.ndarray) -> np.ndarray:
     if not array.size:
         return array.copy()
     return np.asarray(np.frompyfunc(math.erf, 1, 1)(array), dtype=array.dtype)
+
+
+def scatter_add(out: Any, index: Any, values: Any) -> Any:
+    """``out[index] += values`` with repeated indices accumulating, on either device."""
+    if is_cuda_array(out):
+        import cupyx
+
+        cupyx.scatter_add(out, index, values)
+    else:
+        np.add.at(out, index, values)
+    return out

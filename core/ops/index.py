@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from core import backend
 from core.autograd.function import Node
 
 
 def _scatter_add(out: Any, key: Any, g: Any) -> Any:
-    np.add.at(out, key, g)
-    return out
+    return backend.scatter_add(out, key, g)
 
 
 class IndexBackward0(Node):
@@ -50,7 +50,7 @@ class GatherBackward0(Node):
         out = np.zeros(self.shape, dtype=g.dtype)
         idx = list(np.indices(self.index.shape, sparse=True))
         idx[self.dim] = self.index
-        np.add.at(out, tuple(idx), g)
+        backend.scatter_add(out, tuple(idx), g)
         return (out,)
 
 
@@ -71,7 +71,7 @@ def scatter_array(a: Any, dim: int, index: Any, src: Any, reduce: str | None = N
     else:
         values = src[tuple(slice(0, n) for n in index.shape)]
     if reduce in ("add", "sum"):
-        np.add.at(out, key, values)
+        backend.scatter_add(out, key, values)
     elif reduce in ("multiply", "prod"):
         np.multiply.at(out, key, values)
     else:

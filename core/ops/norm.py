@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from core import backend
 from core.autograd.function import Node
-from core.backend import array_module
 
 
 def _bshape(a: Any, ndim: int) -> Any:
@@ -116,10 +116,4 @@ class EmbeddingBackward0(Node):
             keep = idx != self.padding_idx
             idx, rows = idx[keep], rows[keep]
         gw = np.zeros_like(g, shape=self.w_shape)
-        if array_module(g) is np:
-            np.add.at(gw, idx, rows)
-        else:  # CuPy
-            import cupyx
-
-            cupyx.scatter_add(gw, idx, rows)
-        return (gw,)
+        return (backend.scatter_add(gw, idx, rows),)
