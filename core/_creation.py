@@ -270,7 +270,7 @@ def _gen(generator: Any) -> np.random.Generator:
 def _float_dtype(dtype: Any) -> _dt.dtype:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name.capitalize()}'")
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.scalar_name}'")
     return d
 
 

@@ -76,6 +76,19 @@ def apply_cast(cls: type, tensors: tuple, arrays: list, *params: Any) -> Tensor:
     return Tensor._wrap(out)
 
 
+def check_broadcast(sa: tuple, sb: tuple) -> None:
+    """PyTorch's error for shapes that do not broadcast: both sizes and the dimension."""
+    n = max(len(sa), len(sb))
+    for i in range(n - 1, -1, -1):
+        x = sa[i - n + len(sa)] if i - n + len(sa) >= 0 else 1
+        y = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i}"
+            )
+
+
 def wrap_int(b: Any, np_dtype: Any) -> Any:
     """A Python int out of an integer dtype's range wraps around, as in PyTorch (NumPy raises)."""
     if type(b) is int and np_dtype.kind in "iu":
@@ -95,6 +108,8 @@ def binary(
         d = out_dtype
     if type(b) is int:
         b = wrap_int(b, d.np)
+    elif isinstance(b, Tensor) and a._data.shape != b._data.shape:
+        check_broadcast(a._data.shape, b._data.shape)
     if isinstance(b, Tensor):
         if a._data.dtype == d.np and b._data.dtype == d.np:
             if type(a._data) is not type(b._data):
@@ -179,8 +194,8 @@ def inplace(self: Tensor, result: Tensor) -> Tensor:
         and not (src.kind == "b" or (src.kind in "iu" and dst.kind in "iuf"))
     ):
         raise RuntimeError(
-            f"result type {_dt.from_numpy(src).name.capitalize()} can't be cast to the desired "
-            f"output type {_dt.from_numpy(dst).name.capitalize()}"
+            f"result type {_dt.from_numpy(src).scalar_name} can't be cast to the desired "
+            f"output type {_dt.from_numpy(dst).scalar_name}"
         )
     if result._data.shape != self._data.shape:
         try:

@@ -99,7 +99,7 @@ def div(
             binary(E.DivBackward0, input, other, out_dtype=_float_result(input, other)), out
         )
     if rounding_mode not in ("floor", "trunc"):
-        raise ValueError(
+        raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
@@ -114,7 +114,7 @@ def _int_div(a: Tensor, b: Any, mode: str, d: _dt.dtype) -> Tensor:
     x = a._data.astype(d.np)
     y = b._data.astype(d.np) if isinstance(b, Tensor) else b
     if np.any(np.asarray(y) == 0):
-        raise ZeroDivisionError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError")
     q = np.floor_divide(x, y) if mode == "floor" else (np.trunc(np.true_divide(x, y))).astype(d.np)
     return Tensor._wrap(np.asarray(q).astype(d.np))
 
@@ -203,7 +203,7 @@ def where(
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(
-            f"where expected condition to be a boolean tensor, but got a tensor with dtype {_dt.from_numpy(cond.dtype).name.capitalize()}"
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {_dt.from_numpy(cond.dtype).scalar_name}"
         )
     if not isinstance(input, Tensor):
         from core._creation import tensor
@@ -335,9 +335,11 @@ def _compare(ufunc: Any, name: str) -> Any:
         a = input._data if input._data.dtype == d.np else input._data.astype(d.np)
         b = other._data if isinstance(other, Tensor) else wrap_int(other, d.np)
         if isinstance(other, Tensor):
-            from core._dispatch import check_same_device
+            from core._dispatch import check_broadcast, check_same_device
 
             check_same_device(input, other)
+            if a.shape != b.shape:
+                check_broadcast(a.shape, b.shape)
             if b.dtype != d.np:
                 b = b.astype(d.np)
         return _finish(Tensor._wrap(ufunc(a, b)), out)
@@ -396,11 +398,7 @@ def _bitwise(ufunc: Any, name: str, op: str) -> Any:
         other = as_operand(other, input)
         d = promote(input, other)
         if d.is_floating_point:
-            raise TypeError(
-                f"unsupported operand type(s) for {op}: 'Tensor' and '{type(other).__name__}'"
-                if not isinstance(other, Tensor)
-                else f"\"{name}_cpu\" not implemented for '{d.name.capitalize()}'"
-            )
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{d.scalar_name}'")
         a = input._data.astype(d.np, copy=False)
         b = other._data.astype(d.np, copy=False) if isinstance(other, Tensor) else other
         return _finish(Tensor._wrap(ufunc(a, b)), out)

@@ -72,7 +72,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {input.dtype.name.capitalize()}"
+            f"complex dtype. Got: {input.dtype.scalar_name}"
         )
     dims = _dims(dim, input.ndim)
     if dims is None:
@@ -216,7 +216,7 @@ def norm(
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{input.dtype.name.capitalize()}"
+            f"{input.dtype.scalar_name}"
         )
     return apply_op(R.LinalgVectorNormBackward0, (input,), p, _dims(dim, input.ndim), keepdim)
 

@@ -38,10 +38,26 @@ class dtype:  # noqa: N801 (torch's spelling)
     def __reduce__(self) -> str:
         return self.name
 
+    @property
+    def scalar_name(self) -> str:
+        """PyTorch's ScalarType name, as its error messages spell it ("Float", "Long" ...)."""
+        return _SCALAR_NAMES[self.name]
+
     def to_real(self) -> dtype:
         return self
 
 
+_SCALAR_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+}
 bool_ = dtype("bool", np.bool_, 0)
 uint8 = dtype("uint8", np.uint8, 1)
 int8 = dtype("int8", np.int8, 1)
