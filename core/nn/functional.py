@@ -77,6 +77,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     if bias is None:
         return input.matmul(weight.t())
+    if bias._data.dtype != input._data.dtype and input._data.dtype == weight._data.dtype:
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {_legacy(bias)} and {_legacy(input)}"
+        )
     if input.ndim == 2:
         return addmm(bias, input, weight.t())
     if input.ndim == 0:
@@ -182,7 +186,12 @@ def _pool_geometry(
 
 def _batched(input: Tensor, name: str) -> None:
     if input.ndim not in (3, 4):
-        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {list(input.shape)}")
+        if name == "avg_pool2d" and input.ndim < 3:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+                f"{max(input.ndim, 1) - 1}], but got -3)"
+            )
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
 
 
 def max_pool2d(
@@ -333,8 +342,8 @@ def _dim_softmax(cls: type, name: str, input: Tensor, dim: Any, dtype: Any) -> T
     if dtype is not None:
         input = input.to(dtype)
     elif not input.is_floating_point():
-        raise RuntimeError(
-            f"\"{name}_lastdim_kernel_impl\" not implemented for '{input.dtype.name.capitalize()}'"
+        raise NotImplementedError(
+            f"\"{name}_lastdim_kernel_impl\" not implemented for '{_legacy(input)}'"
         )
     n = max(input.ndim, 1)
     if not -n <= dim < n:
@@ -468,6 +477,7 @@ def _embedding_renorm(weight: Tensor, idx: Any, max_norm: float, norm_type: floa
 
 
 def _legacy(t: Tensor) -> str:
+    """PyTorch's scalar type name in messages: Float, Double, Long ..."""
     return {
         "float32": "Float",
         "float64": "Double",
@@ -476,6 +486,8 @@ def _legacy(t: Tensor) -> str:
         "uint8": "Byte",
         "int8": "Char",
         "int16": "Short",
+        "int32": "Int",
+        "int64": "Long",
     }.get(t.dtype.name, t.dtype.name)
 
 
@@ -643,8 +655,8 @@ def nll_loss(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0]})."
         )
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_legacy(target)}")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy(target)}")
     c = input.shape[1] if input.ndim > 1 else input.shape[0]
     w = _no_grad_weight(weight, "nll_loss_forward")
     if w is not None and w.shape != (c,):

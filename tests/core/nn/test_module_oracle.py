@@ -248,6 +248,29 @@ def test_load_state_dict_messages_match_torch() -> None:
         ),
         lambda m: m.nn.functional.mse_loss(m.randn(2), m.randn(2), reduction="avg"),
         lambda m: m.nn.Linear(2, 2).to(m.int64),
+        lambda m: m.nn.functional.conv2d(m.randn(1, 3, 5, 5, dtype=m.float64), m.randn(2, 3, 3, 3)),
+        lambda m: m.nn.functional.conv2d(m.randn(1, 3, 5, 5), m.randn(2, 3, 3, 3, dtype=m.float64)),
+        lambda m: m.nn.functional.conv2d(
+            m.randn(1, 3, 5, 5, dtype=m.float64), m.randn(2, 3, 3, 3, dtype=m.float64), m.randn(2)
+        ),
+        lambda m: m.nn.functional.linear(m.randn(4, 3, dtype=m.float64), m.randn(2, 3)),
+        lambda m: m.nn.functional.linear(
+            m.randn(4, 3, dtype=m.float64), m.randn(2, 3, dtype=m.float64), m.randn(2)
+        ),
+        lambda m: m.nn.Linear(3, 2)(m.randn(4, 2)),
+        lambda m: m.nn.functional.softmax(m.tensor([1, 2]), 0),
+        lambda m: m.nn.functional.log_softmax(m.tensor([True]), 0),
+        lambda m: m.nn.functional.nll_loss(m.randn(3, 2), m.tensor([0.0, 1.0, 0.0])),
+        lambda m: m.nn.functional.nll_loss(m.randn(3, 2), m.tensor([0, 1, 0], dtype=m.int32)),
+        lambda m: m.nn.functional.cross_entropy(m.randn(3, 2), m.tensor([0, 1]), label_smoothing=2),
+        lambda m: m.nn.functional.max_pool2d(m.randn(3, 5), 2),
+        lambda m: m.nn.functional.avg_pool2d(m.randn(3, 5), 2),
+        lambda m: m.nn.functional.adaptive_avg_pool2d(m.randn(3, 5), 2),
+        lambda m: m.nn.Conv2d(3, 4, 3, groups=2),
+        lambda m: m.nn.functional.one_hot(m.tensor([1.0])),
+        lambda m: m.nn.functional.pad(m.randn(2), (1,)),
+        lambda m: m.nn.functional.embedding(m.tensor([1.0]), m.randn(3, 2)),
+        lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.randn(2), m.randn(3)),
     ],
 )
 def test_errors_match_torch(call: Callable[[Any], Any]) -> None:
@@ -279,6 +302,33 @@ def test_init_distributions() -> None:
     np.testing.assert_allclose(q.numpy().T @ q.numpy(), np.eye(3), atol=1e-5)
     core.nn.init.eye_(q)
     assert q.tolist()[1] == [0.0, 1.0, 0.0]
+
+
+def test_embedding_max_norm_renormalises_like_torch() -> None:
+    rows = []
+    for m in (core, torch):
+        w = m.tensor(np.arange(12.0).reshape(4, 3), dtype=m.float32)
+        out = m.nn.functional.embedding(m.tensor([1, 3, 1]), w, max_norm=2.0)
+        rows.append((w.numpy().copy(), out.numpy().copy()))
+    np.testing.assert_allclose(rows[0][0], rows[1][0], rtol=1e-6)
+    np.testing.assert_allclose(rows[0][1], rows[1][1], rtol=1e-6)
+
+
+def test_containers_edit_like_torch() -> None:
+    def build(m: Any) -> Any:
+        ml = m.nn.ModuleList([m.nn.ReLU(), m.nn.Tanh()])
+        ml.insert(1, m.nn.Sigmoid())
+        ml += [m.nn.ReLU()]
+        seq = m.nn.Sequential(m.nn.ReLU(), m.nn.Tanh(), m.nn.Sigmoid())
+        seq.insert(0, m.nn.Identity())
+        del seq[1:3]
+        seq = seq + m.nn.Sequential(m.nn.ELU())
+        md = m.nn.ModuleDict({"b": m.nn.ReLU()})
+        md["a"] = m.nn.Tanh()
+        md.pop("b")
+        return repr(ml) + repr(seq) + repr(md) + repr(ml[1:]) + repr(m.nn.Unflatten(1, (2, 3)))
+
+    assert build(core) == build(torch)
 
 
 def test_clip_grad_norm_matches_torch() -> None:
