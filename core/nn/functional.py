@@ -14,6 +14,7 @@ import numpy as np
 
 from core import backend
 from core._dispatch import inplace as _inplace
+from core._dispatch import needs_copy_for_inplace, shallow_copy_for_inplace
 from core.autograd.function import apply_op
 from core.autograd.grad_mode import _state as _grad_state
 from core.ops import activation as A
@@ -283,9 +284,13 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 
 # --- activations ---------------------------------------------------------------------------------
-def _act(cls: type, input: Tensor, inplace: bool, *params: Any) -> Tensor:
-    out = apply_op(cls, (input,), *params)
-    return _inplace(input, out) if inplace else out
+def _act(cls: type, input: Tensor, inplace: bool, *params: Any, inplace_cls: Any = None) -> Tensor:
+    if not inplace:
+        return apply_op(cls, (input,), *params)
+    cls = inplace_cls or cls
+    # an op that saves its input must see the values from before they are overwritten
+    src = shallow_copy_for_inplace(input) if needs_copy_for_inplace(cls, input) else input
+    return _inplace(input, apply_op(cls, (src,), *params))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -297,11 +302,13 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    return _act(A.LeakyReluBackward0, input, inplace, negative_slope)
+    return _act(
+        A.LeakyReluBackward0, input, inplace, negative_slope, inplace_cls=A.LeakyReluBackward1
+    )
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    return _act(A.EluBackward0, input, inplace, alpha)
+    return _act(A.EluBackward0, input, inplace, alpha, inplace_cls=A.EluBackward1)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -385,8 +392,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     noise = keep.astype(dt) / dt.type(1 - p) if p < 1 else np.zeros((), dtype=dt)
     if not isinstance(input._data, np.ndarray):
         noise = backend.to_device(noise, "cuda", input.device.index or 0)
-    out = input * Tensor._wrap(noise)
-    return _inplace(input, out) if inplace else out
+    return input.mul_(Tensor._wrap(noise)) if inplace else input * Tensor._wrap(noise)
 
 
 def batch_norm(

@@ -49,6 +49,36 @@ class EluBackward0(Node):
         return (np.where(a > 0, g, g * self.alpha * np.exp(np.minimum(a, 0))),)
 
 
+class LeakyReluBackward1(Node):
+    """d leaky_relu_(a) = da where result > 0, slope * da elsewhere (in place: saves the result)"""
+
+    saves_result = True
+
+    def forward(self, a: Any, slope: float) -> Any:
+        self.slope = slope
+        self.out = np.where(a > 0, a, a * slope).astype(a.dtype, copy=False)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        return (np.where(self.out > 0, g, g * self.slope),)
+
+
+class EluBackward1(Node):
+    """d elu_(a) = da where result > 0, (result + alpha) da elsewhere (in place: saves the result)"""
+
+    saves_result = True
+
+    def forward(self, a: Any, alpha: float) -> Any:
+        self.alpha = alpha
+        neg = alpha * np.expm1(np.minimum(a, 0))
+        self.out = np.where(a > 0, a, neg).astype(a.dtype, copy=False)
+        return self.out
+
+    def backward(self, g: Any) -> tuple:
+        o = self.out
+        return (np.where(o > 0, g, g * (o + self.alpha)),)
+
+
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 

@@ -60,6 +60,12 @@ def cases() -> list[Case]:
     for fn in ["relu", "silu", "sigmoid", "tanh", "softplus", "gelu", "elu", "leaky_relu"]:
         add(fn, [(X, True)], lambda m, F, a, fn=fn: getattr(F, fn)(a[0]))
     add("gelu_tanh", [(X, True)], lambda m, F, a: F.gelu(a[0], approximate="tanh"))
+    for fn in ["relu", "silu", "elu", "leaky_relu"]:  # in place on a non-leaf
+        add(
+            f"{fn}_inplace",
+            [(X, True)],
+            lambda m, F, a, fn=fn: getattr(F, fn)(a[0] * 1, inplace=True),
+        )
     add("leaky_relu_slope", [(X, True)], lambda m, F, a: F.leaky_relu(a[0], 0.2))
     add("elu_alpha", [(X, True)], lambda m, F, a: F.elu(a[0], alpha=0.7))
     add("softplus_beta", [(X * 10, True)], lambda m, F, a: F.softplus(a[0], beta=2, threshold=5))
