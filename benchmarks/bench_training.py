@@ -158,8 +158,12 @@ def _memory_child(name: str) -> None:
     step = one_step(torch, mlp(torch))
     for _ in range(20):
         step()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(rss / 1024)
+    try:  # the peak of this process's own memory map (ru_maxrss survives exec from the parent)
+        with open("/proc/self/status") as fh:
+            kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(kib / 1024)
 
 
 def peak_memory_mb(name: str) -> float | None:
@@ -201,6 +205,11 @@ def measure() -> dict[str, dict[str, float | None]]:
 
 
 def main() -> None:
+    if hasattr(os, "getloadavg"):
+        load = os.getloadavg()[0]
+        cpus = os.cpu_count() or 1
+        note = "  (busy machine: timings inflate)" if load > cpus * 0.5 else ""
+        print(f"load average {load:.1f} on {cpus} CPUs{note}")
     rows = measure()
     has_torch = any("torch" in r for r in rows.values())
     head = f"{'benchmark':<34} {'core':>10} {'torch':>10} {'ratio':>7} {'target':>10}  ok"
