@@ -107,6 +107,12 @@ def cases() -> list[Case]:
     add("max_pool2d_stride_pad", [(X4, True)], lambda m, F, a: F.max_pool2d(a[0], 3, 2, 1))
     add("max_pool2d_ceil", [(X4, True)], lambda m, F, a: F.max_pool2d(a[0], 2, ceil_mode=True))
     add("max_pool2d_dil", [(X4, True)], lambda m, F, a: F.max_pool2d(a[0], 2, 1, dilation=2))
+    add("max_pool2d_ties", [(np.round(X4), True)], lambda m, F, a: F.max_pool2d(a[0], 3, 1, 1))
+    add(
+        "max_pool2d_ties_dil",
+        [(np.round(X4 / 2), True)],
+        lambda m, F, a: F.max_pool2d(a[0], 2, 1, dilation=2, ceil_mode=True),
+    )
     add("max_pool2d_3d", [(X4[0], True)], lambda m, F, a: F.max_pool2d(a[0], (2, 3)))
     add("avg_pool2d", [(X4, True)], lambda m, F, a: F.avg_pool2d(a[0], 2))
     add("avg_pool2d_pad", [(X4, True)], lambda m, F, a: F.avg_pool2d(a[0], 3, 2, 1))
