@@ -90,7 +90,8 @@ def resolve(config: TrainConfig, task: str | None = None) -> TrainConfig:
     for key in ("optimizer", "lr", "batch_size", "epochs"):
         if getattr(config, key) is None:
             changes[key] = base[key]
-    changes["model"] = ModelSpec.coerce(config.model if config.model is not None else base["model"])
+    spec = ModelSpec.coerce(config.model if config.model is not None else base["model"])
+    changes["model"] = ModelSpec.from_dict(spec.to_dict())  # a run's own copy
     loss = config.loss or _LOSS[task]
     if task not in LOSSES[loss]:
         allowed = [name for name, tasks in LOSSES.items() if task in tasks]
