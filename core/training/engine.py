@@ -21,6 +21,7 @@ import core
 from core.training.components import make_loss, make_optimizer, make_scheduler
 from core.training.config import TrainConfig
 from core.training.data import prepare_data
+from core.training.errors import ConfigError
 from core.training.diagnose import diagnose_failure
 from core.training.predict import PredictMixin
 from core.training.reports import Batch, FailureReport, StepReport
@@ -45,6 +46,8 @@ class TrainingRun(PredictMixin, RunStateMixin):
             config = TrainConfig.from_dict(config)
         if data is not None:
             config = config.replace(dataset="custom")
+        elif config.dataset == "custom":
+            raise ConfigError("dataset 'custom' needs its arrays: TrainingRun(config, data=(X, y))")
         task = config.task
         if data is not None and task is None:
             from core.training.data import infer_task

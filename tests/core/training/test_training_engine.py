@@ -305,3 +305,10 @@ def test_schedulers_step_at_epoch_ends_and_survive_a_session(scheduler: str, tmp
     again.run_to_end()
     assert_same_run(whole, again)
     assert [r.lr for r in again.history] == [r.lr for r in whole.history]
+
+
+def test_custom_without_data_says_what_to_pass() -> None:
+    from core.training import ConfigError
+
+    with pytest.raises(ConfigError, match="data=\\(X, y\\)"):
+        TrainingRun(TrainConfig(dataset="custom", task="regression"))
