@@ -21,8 +21,8 @@ import core
 from core.training.components import make_loss, make_optimizer, make_scheduler
 from core.training.config import TrainConfig
 from core.training.data import prepare_data
-from core.training.errors import ConfigError
 from core.training.diagnose import diagnose_failure
+from core.training.errors import ConfigError
 from core.training.predict import PredictMixin
 from core.training.reports import Batch, FailureReport, StepReport
 from core.training.runstate import RunStateMixin
