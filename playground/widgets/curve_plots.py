@@ -8,29 +8,49 @@ dashed vertical marker.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 
+from playground.ui_gate import GatedPaint
 from playground.widgets.plot_style import PALETTE, apply_plot_theme
 
 
 def smooth(values: np.ndarray, weight: float) -> np.ndarray:
     """TensorBoard's debiased exponential moving average (NaN entries are carried over)."""
-    if weight <= 0 or values.size == 0:
-        return values
-    out = np.empty_like(values)
-    last, norm = 0.0, 0.0
-    for i, v in enumerate(values):
-        if not math.isfinite(v):
-            out[i] = v
-            continue
-        last = last * weight + (1 - weight) * v
-        norm = norm * weight + (1 - weight)
-        out[i] = last / norm
-    return out
+    return Smoother(weight).extend(values)
+
+
+class Smoother:
+    """The same average, computed incrementally: only new values cost anything."""
+
+    def __init__(self, weight: float) -> None:
+        self.weight = weight
+        self.last, self.norm = 0.0, 0.0
+        self.out = np.empty(0)
+
+    def extend(self, values: np.ndarray) -> np.ndarray:
+        """Smoothed `values`, of which the first len(previous call) are the previous ones."""
+        done = len(self.out)
+        if len(values) < done:  # cleared: start over
+            self.__init__(self.weight)
+            done = 0
+        if self.weight <= 0:
+            self.out = np.asarray(values, dtype=np.float64)
+            return self.out
+        new = np.empty(len(values) - done)
+        w, last, norm = self.weight, self.last, self.norm
+        for i, v in enumerate(values[done:].tolist()):
+            if v != v or v in (float("inf"), float("-inf")):
+                new[i] = v
+                continue
+            last = last * w + (1 - w) * v
+            norm = norm * w + (1 - w)
+            new[i] = last / norm
+        self.last, self.norm = last, norm
+        self.out = np.concatenate([self.out, new])
+        return self.out
 
 
 class Series:
@@ -59,7 +79,7 @@ class Series:
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
 
 
-class CurvePlots(pg.GraphicsLayoutWidget):
+class CurvePlots(GatedPaint, pg.GraphicsLayoutWidget):
     """Loss, accuracy and learning-rate plots stacked, sharing their step axis."""
 
     def __init__(self) -> None:
@@ -68,6 +88,7 @@ class CurvePlots(pg.GraphicsLayoutWidget):
         self.series = {key: Series() for key in SERIES}
         self.lr_marks: list[tuple[float, str]] = []
         self.smoothing = 0.6
+        self.smoothers = {"train_loss": Smoother(0.6), "train_acc": Smoother(0.6)}
         self.loss = self._plot(0, "loss")
         self.acc = self._plot(1, "accuracy")
         self.lr = self._plot(2, "learning rate")
@@ -86,12 +107,14 @@ class CurvePlots(pg.GraphicsLayoutWidget):
             "lr": self._curve(self.lr, PALETTE["lr"]),
         }
         self.lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self._drawn: dict[str, int] = {}
+        self._lr_top = 0.0
         self.set_accuracy_visible(True)
 
     def _plot(self, row: int, title: str) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=0)
         plot.setLabel("left", title)
-        plot.showGrid(x=True, y=True, alpha=0.2)
+        # no grid: pyqtgraph's grid lines cost two thirds of a repaint, 30 times a second
         plot.setMenuEnabled(False)
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
@@ -121,6 +144,7 @@ class CurvePlots(pg.GraphicsLayoutWidget):
     def clear_history(self) -> None:
         for s in self.series.values():
             s.clear()
+        self.smoothers = {k: Smoother(self.smoothing) for k in self.smoothers}
         self.lr_marks.clear()
         for plot, line in self.lines:
             plot.removeItem(line)
@@ -149,32 +173,43 @@ class CurvePlots(pg.GraphicsLayoutWidget):
 
     def set_smoothing(self, weight: float) -> None:
         self.smoothing = min(max(weight, 0.0), 0.99)
-        self.redraw()
+        self.smoothers = {k: Smoother(self.smoothing) for k in self.smoothers}
+        self.redraw(force=True)
 
     def set_log_scale(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
 
     def set_accuracy_visible(self, on: bool) -> None:
         self.acc.setVisible(on)
+        if on:
+            self.redraw(force=True)
 
-    def redraw(self) -> None:
+    def redraw(self, force: bool = False) -> None:
+        """Push new data to the plots; series that did not grow since the last call are skipped
+        (drawing is what competes with training for the GIL)."""
         c, s = self.curves, self.series
-        x, y = s["train_loss"].data()
-        c["train_loss_raw"].setData(x, y)
-        c["train_loss"].setData(x, smooth(y, self.smoothing))
+        grown = {k for k in SERIES if force or s[k].n != self._drawn.get(k)}
+        self._drawn = {k: s[k].n for k in SERIES}
+        if "train_loss" in grown:
+            x, y = s["train_loss"].data()
+            c["train_loss_raw"].setData(x, y)
+            c["train_loss"].setData(x, self.smoothers["train_loss"].extend(y))
         few = s["val_loss"].n <= 60  # markers while they can be told apart
         for key in ("val_loss", "val_acc"):
-            c[key].setSymbol("o" if few else None)
-        c["val_loss"].setData(*s["val_loss"].data())
-        x, y = s["train_acc"].data()
-        c["train_acc_raw"].setData(x, y)
-        c["train_acc"].setData(x, smooth(y, self.smoothing))
-        c["val_acc"].setData(*s["val_acc"].data())
-        x, y = s["lr"].data()
-        c["lr"].setData(x, y)
-        finite = y[np.isfinite(y)]
-        if finite.size:  # a flat lr would otherwise sit in an arbitrary ±0.5 band
-            self.lr.setYRange(0.0, max(float(finite.max()) * 1.15, 1e-12), padding=0)
+            if key in grown:
+                c[key].setSymbol("o" if few else None)
+                c[key].setData(*s[key].data())
+        if "train_acc" in grown and self.acc.isVisible():
+            x, y = s["train_acc"].data()
+            c["train_acc_raw"].setData(x, y)
+            c["train_acc"].setData(x, self.smoothers["train_acc"].extend(y))
+        if "lr" in grown:
+            x, y = s["lr"].data()
+            c["lr"].setData(x, y)
+            top = float(np.nanmax(y[np.isfinite(y)], initial=0.0)) * 1.15
+            if top > 0 and top != self._lr_top:  # a flat lr would sit in an arbitrary ±0.5 band
+                self._lr_top = top
+                self.lr.setYRange(0.0, top, padding=0)
 
     def set_theme(self, theme: str) -> None:
         apply_plot_theme(self, [self.loss, self.acc, self.lr], theme)

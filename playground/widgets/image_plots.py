@@ -7,7 +7,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
+from playground.ui_gate import GatedPaint
 from playground.widgets.plot_style import FOREGROUND, apply_plot_theme, ink_colormap
 
 GRID_COLS = 6
@@ -27,7 +30,34 @@ def mosaic(images: np.ndarray, cols: int, gap: int = 2, row_gap: int = 2) -> np.
     return out
 
 
-class ImagesFit(pg.GraphicsLayoutWidget):
+class Label(QGraphicsSimpleTextItem):
+    """A text label at a data position, drawn at a constant size.
+
+    Qt's own item (painted in C++), not pyqtgraph's TextItem: a Python paint() needs the GIL,
+    which the training thread holds most of the time, and 100+ of them made every repaint slow.
+    """
+
+    def __init__(self, centred: bool) -> None:
+        super().__init__()
+        self.centred = centred
+        self.shown: tuple[str, str] | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        font = QFont()
+        font.setPointSizeF(8.5)
+        self.setFont(font)
+
+    def show_text(self, text: str, colour: str) -> None:
+        if self.shown == (text, colour):
+            return
+        self.shown = (text, colour)
+        self.setText(text)
+        self.setBrush(QColor(colour))
+        if self.centred:
+            rect = self.boundingRect()
+            self.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() / 2))
+
+
+class ImagesFit(GatedPaint, pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("imagesFit")
@@ -49,8 +79,8 @@ class ImagesFit(pg.GraphicsLayoutWidget):
         self.cm_image = pg.ImageItem(axisOrder="row-major")
         self.cm_image.setColorMap(pg.colormap.get("CET-L12"))
         self.confusion.addItem(self.cm_image)
-        self.labels: list[pg.TextItem] = []
-        self.cm_text: list[pg.TextItem] = []
+        self.labels: list[Label] = []
+        self.cm_text: list[Label] = []
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
         self.data: dict[str, np.ndarray] = {}
@@ -63,10 +93,14 @@ class ImagesFit(pg.GraphicsLayoutWidget):
         n, h, w = images.shape
         row_gap = max(2, h // 2)  # room for the label under each image
         self.sample_image.setImage(mosaic(images, GRID_COLS, 2, row_gap), levels=(0.0, 1.0))
-        for item in self.labels:
-            self.samples.removeItem(item)
-        self.labels.clear()
-        for i in range(n):
+        while len(self.labels) < n:  # items are reused: creating them is what costs
+            item = Label(centred=False)
+            self.samples.addItem(item)
+            self.labels.append(item)
+        for i, item in enumerate(self.labels):
+            item.setVisible(i < n)
+            if i >= n:
+                continue
             r, c = divmod(i, GRID_COLS)
             if preds is None:
                 text, colour = f"{labels[i]}", FOREGROUND[self.theme]
@@ -74,38 +108,38 @@ class ImagesFit(pg.GraphicsLayoutWidget):
                 ok = int(preds[i]) == int(labels[i])
                 text = f"{int(preds[i])}" if ok else f"{int(preds[i])} ({labels[i]})"
                 colour = RIGHT if ok else WRONG
-            item = pg.TextItem(text, color=colour, anchor=(0, 0))
+            item.show_text(text, colour)
             item.setPos(c * (w + 2), r * (h + row_gap) + h - 0.3)
-            self.samples.addItem(item)
-            self.labels.append(item)
-        self.samples.setRange(
-            xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + row_gap)), padding=0.02
-        )
+        if getattr(self, "_framed", None) != (n, h, w):
+            self._framed = (n, h, w)
+            self.samples.setRange(
+                xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + row_gap)),
+                padding=0.02,
+            )
         self.data.update(labels=labels, preds=np.asarray(preds if preds is not None else []))
-
     def set_confusion(self, matrix: np.ndarray) -> None:
         """Counts[true, predicted]; cells coloured by each row's share, annotated with counts."""
         m = np.asarray(matrix, dtype=np.int64)
         share = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
         self.cm_image.setImage(share.astype(np.float32), levels=(0.0, 1.0))
-        if len(self.cm_text) != m.size:
+        k = m.shape[0]
+        if len(self.cm_text) != m.size:  # a new size: new cells, ticks and frame
             for item in self.cm_text:
                 self.confusion.removeItem(item)
             self.cm_text = []
-            for _ in range(m.size):
-                item = pg.TextItem("", anchor=(0.5, 0.5))
+            for idx in range(m.size):
+                item = Label(centred=True)
+                item.setPos(idx % k + 0.5, idx // k + 0.5)
                 self.confusion.addItem(item)
                 self.cm_text.append(item)
-        k = m.shape[0]
+            ticks = [[(i + 0.5, str(i)) for i in range(k)]]
+            self.confusion.getAxis("left").setTicks(ticks)
+            self.confusion.getAxis("bottom").setTicks(ticks)
+            self.confusion.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         for idx, item in enumerate(self.cm_text):
             i, j = divmod(idx, k)
-            item.setText(str(m[i, j]) if m[i, j] else "")
-            item.setColor("#ffffff" if share[i, j] > 0.55 else "#303030")
-            item.setPos(j + 0.5, i + 0.5)
-        ticks = [[(i + 0.5, str(i)) for i in range(k)]]
-        self.confusion.getAxis("left").setTicks(ticks)
-        self.confusion.getAxis("bottom").setTicks(ticks)
-        self.confusion.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+            look = (str(m[i, j]) if m[i, j] else "", "#ffffff" if share[i, j] > 0.55 else "#303030")
+            item.show_text(*look)
         self.data["confusion"] = m
 
     def set_theme(self, theme: str) -> None:
