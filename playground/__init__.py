@@ -9,11 +9,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Playground"]
 
-# PySide6 6.12 loses references to True; see qtfix (nothing is imported from Qt here).
-from playground import qtfix as _qtfix  # noqa: E402
-
-_qtfix.apply()
-
 
 def __getattr__(name: str) -> Any:
     # Qt loads only when the face is asked for, so `playground --help` stays light

@@ -36,9 +36,13 @@ def init_device_actions(w: MainWindow) -> None:
 
 
 def _show(w: MainWindow) -> None:
-    """The status bar, and panels that work on a device of their own (training)."""
     w.device_label.setText(f"  Device: {w.device.upper()}  ")
-    for panel in w.panels.values():
+    apply_to_panels(w)
+
+
+def apply_to_panels(w: MainWindow) -> None:
+    """Panels that work on a device of their own (training) follow the window's."""
+    for panel in w.built_panels():
         if hasattr(panel, "set_device"):
             panel.set_device(w.device)
 

@@ -7,11 +7,12 @@ File handling lives in window_files.py, device switching in device.py.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -45,27 +47,29 @@ STATE_VERSION = 1
 log = logging.getLogger("playground")
 
 
-def optional_panels() -> list[tuple[str, str, QWidget]]:
-    """(key, title, widget) of the panels other modules contribute, where present.
+#: (key, title, module, class) of the panels other modules contribute
+OPTIONAL_PANELS = (
+    ("graph", "Graph", "playground.widgets.graph_panel", "GraphPanel"),
+    ("training", "Training", "playground.widgets.training_panel", "TrainingPanel"),
+    ("plots", "Plots", "playground.widgets.plots_panel", "PlotsPanel"),
+)
+#: built just after the window's first paint (they start hidden behind the Graph tab), or at
+#: once when something asks for them: a faster first paint
+DEFERRED = ("training", "plots")
 
-    The graph, training and plots panels live in their own modules; a panel whose module is not
-    there gets no dock rather than an empty one, and one that fails to build is reported in the
-    log instead of keeping the window from opening.
-    """
-    found = []
-    for module, cls, key, title in (
-        ("playground.widgets.graph_panel", "GraphPanel", "graph", "Graph"),
-        ("playground.widgets.training_panel", "TrainingPanel", "training", "Training"),
-        ("playground.widgets.plots_panel", "PlotsPanel", "plots", "Plots"),
-    ):
-        try:
-            found.append((key, title, getattr(importlib.import_module(module), cls)()))
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                log.exception("The %s panel could not be loaded", title)
-        except Exception:
-            log.exception("The %s panel could not be built", title)
-    return found
+
+def optional_panels() -> list[tuple[str, str, str, str]]:
+    """The contributed panels whose module is present; a missing one gets no dock at all."""
+    return [p for p in OPTIONAL_PANELS if importlib.util.find_spec(p[2]) is not None]
+
+
+def build_panel(title: str, module: str, cls: str) -> QWidget | None:
+    """The panel, or None (logged) when it fails: a broken panel must not stop the window."""
+    try:
+        return getattr(importlib.import_module(module), cls)()
+    except Exception:
+        log.exception("The %s panel could not be built", title)
+        return None
 
 
 def wire_panels(window: MainWindow) -> None:
@@ -131,14 +135,22 @@ class MainWindow(QMainWindow):
             "variables", "Variables", self.variables, Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self._add_dock("log", "Log", self.log_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.panels: dict[str, QWidget] = {}
-        for key, title, widget in optional_panels():
-            self.panels[key] = widget
-            self._add_dock(key, title, widget, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._panels: dict[str, QWidget] = {}
+        self._pending: dict[str, tuple[str, str, str, QWidget]] = {}
+        self._wired = False
+        for key, title, module, cls in optional_panels():
+            if key in DEFERRED:  # an empty holder now, the panel just after the first paint
+                holder = QWidget(objectName=f"{key}Holder")
+                QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+                self._pending[key] = (title, module, cls, holder)
+                self._add_dock(key, title, holder, Qt.DockWidgetArea.RightDockWidgetArea)
+            elif (widget := build_panel(title, module, cls)) is not None:
+                self._panels[key] = widget
+                self._add_dock(key, title, widget, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock(
             "inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.graph = self.panels.get("graph")
+        self.graph = self._panels.get("graph")
         dock_layout.arrange(self)
 
         self.acts = build_actions(self)
@@ -148,10 +160,11 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_statusbar()
         self._connect()
-        wire_panels(self)
         window_files.fill_examples_menu(self)
         window_files.fill_recent_menu(self)
         device.init_device_actions(self)
+        if not self._pending:
+            self.ensure_panels()
         self._default_state = self.saveState(STATE_VERSION)  # the arrangement; sizes come later
         self._sized = self._restore_settings()
 
@@ -227,8 +240,45 @@ class MainWindow(QMainWindow):
         state = self.settings.get("window_state")
         return isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION)
 
+    # ---- contributed panels ------------------------------------------------------------------
+    @property
+    def panels(self) -> dict[str, QWidget]:
+        """The contributed panels by key ("graph", "training", "plots"), built if deferred."""
+        self.ensure_panels()
+        return self._panels
+
+    def built_panels(self) -> list[QWidget]:
+        """The contributed panels built so far (asking builds nothing)."""
+        return list(self._panels.values())
+
+    def ensure_panels(self) -> None:
+        """Build the deferred panels and wire all of them, once."""
+        if self._wired:
+            return
+        self._wired = True
+        for key, (title, module, cls, holder) in self._pending.items():
+            widget = build_panel(title, module, cls)
+            if widget is None:  # it said why in the log; leave no empty dock behind
+                self.docks[key].toggleViewAction().setVisible(False)
+                self.docks[key].hide()
+                continue
+            holder.layout().addWidget(widget)
+            self._panels[key] = widget
+            if hasattr(widget, "set_theme"):
+                widget.set_theme(self.theme)
+        self._pending.clear()
+        wire_panels(self)
+        device.apply_to_panels(self)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self._wired:  # normally the first paint triggers it; this if it never comes
+            QTimer.singleShot(1000, self.ensure_panels)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._wired:  # the window is on screen: now the deferred panels
+            QTimer.singleShot(0, self.ensure_panels)
         if not self._sized:
             self._sized = True
             dock_layout.default_sizes(self)
@@ -336,7 +386,7 @@ class MainWindow(QMainWindow):
         self.acts["themeDark" if self.theme == "dark" else "themeLight"].setChecked(True)
         for widget in (self.editor, self.console, self.log_panel, self.inspector):
             widget.set_theme(self.theme)
-        for widget in self.panels.values():
+        for widget in self.built_panels():
             if hasattr(widget, "set_theme"):
                 widget.set_theme(self.theme)
 
@@ -350,7 +400,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.runner.running:
             self.runner.stop()
-        for panel in self.panels.values():
+        for panel in self.built_panels():
             if hasattr(panel, "shutdown"):
                 panel.shutdown()
         self.settings.set("geometry", self.saveGeometry())
