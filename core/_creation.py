@@ -29,6 +29,10 @@ def _finish(array: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
             array = array.astype(npd)
     t = Tensor._wrap(_place(array, device))
     if requires_grad:
+        if not t.dtype.is_floating_point:  # the factories' wording (requires_grad_ has its own)
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         t.requires_grad_(True)
     return t
 

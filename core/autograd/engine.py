@@ -85,17 +85,30 @@ def _check_versions(node: Node) -> None:
         if box[0] != version:
             from core import dtypes
 
-            name = creator if isinstance(creator, str) or creator is None else creator.name()
-            what = f"output 0 of {name}" if name else "a leaf"
+            if isinstance(creator, str):  # the node's own result
+                what = f", which is output 0 of {_short_name(creator)},"
+            else:  # an input, named by its grad_fn now (a leaf is not named)
+                t = creator() if callable(creator) else None
+                fn = t.grad_fn if t is not None else None
+                what = (
+                    f", which is output {t._output_nr} of {_short_name(fn.name())}," if fn else ""
+                )
             kind = _legacy_type_name(dtypes.from_numpy(array.dtype))
             dims = ", ".join(str(s) for s in array.shape)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{kind} [{dims}]], which is {what}, is at version {box[0]}; "
+                f"inplace operation: [{kind} [{dims}]]{what} is at version {box[0]}; "
                 f"expected version {version} instead. Hint: enable anomaly detection to find the "
                 "operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True)."
+                "torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
+
+
+def _short_name(name: str) -> str:
+    """``AddBackward0`` -> ``Add``, as PyTorch names the creator in this message."""
+    import re
+
+    return re.sub(r"Backward\d*$", "", name.removeprefix("torch::autograd::"))
 
 
 def _legacy_type_name(dt: Any) -> str:

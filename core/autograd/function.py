@@ -231,7 +231,8 @@ module_stack: list[str] = []
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
     # Version boxes and the tensors' creators only: holding the result tensor itself would make a
     # cycle (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
-    saved = [(t, t.grad_fn) for t in tensors[: len(cls.saves)]]
+    # Inputs by weak reference: the error names the tensor's grad_fn at backward time, as PyTorch.
+    saved = [(t, weakref.ref(t)) for t in tensors[: len(cls.saves)]]
     if cls.saves_result:
         saved.append((result, cls.__name__))
     node._saved_versions = tuple([(t._vbox, t._vbox[0], t._data, creator) for t, creator in saved])
