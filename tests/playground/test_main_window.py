@@ -178,3 +178,19 @@ def test_variables_follow_a_long_cell(started):
         started.stop()
         started.wait_until(lambda: not w.runner.running, 5)
         w._live.setInterval(1000)
+
+
+def test_hidden_panels_are_built_after_the_first_paint(qapp):
+    from playground.main_window import DEFERRED
+
+    pg = Playground(show=False)
+    try:
+        deferred = [k for k in DEFERRED if k in pg.window.docks]
+        if not deferred:
+            pytest.skip("no deferred panel in this build")
+        assert not pg.window.built_panels() or "training" not in pg.window._panels
+        pg.window.show()
+        assert pg.wait_until(lambda: pg.window._wired, 5)
+        assert all(k in pg.window.panels for k in deferred)
+    finally:
+        pg.window.close()
