@@ -123,3 +123,21 @@ def test_config_in_a_train_table(capsys: pytest.CaptureFixture, tmp_path: Path) 
     cfg.write_text('[train]\ndataset = "xor"\nn = 100\nepochs = 1\nmodel = "mlp:4:tanh"\n')
     code, out, _ = run_cli(capsys, "--config", str(cfg), "--quiet")
     assert code == 0 and "(3 steps" in out
+
+
+def test_ctrl_c_stops_at_a_step_boundary() -> None:
+    import signal
+
+    from core.training import TrainConfig, TrainingRun
+    from core.training.cli import _stop_on_interrupt
+
+    run = TrainingRun(TrainConfig(dataset="moons", n=100, epochs=2))
+    seen = _stop_on_interrupt(run)
+    try:
+        for r in run.steps():
+            if r.step == 3:
+                signal.raise_signal(signal.SIGINT)
+    finally:
+        seen.restore()
+    assert seen and run.state == "stopped" and run.step == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -147,12 +149,36 @@ def _epoch_line(r: Any, epochs: int) -> str:
     return line + f"  lr {r.lr:.4g}"
 
 
+class _Interrupts(list):
+    """Ctrl-C stops the run at the next step boundary; a second one interrupts at once."""
+
+    def restore(self) -> None:
+        if getattr(self, "previous", None) is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _stop_on_interrupt(run: Any) -> _Interrupts:
+    seen = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        return seen
+
+    def handler(signum: int, frame: Any) -> None:
+        if seen:
+            raise KeyboardInterrupt
+        seen.append(True)
+        run.stop()
+
+    seen.previous = signal.signal(signal.SIGINT, handler)  # type: ignore[attr-defined]
+    return seen
+
+
 def _train(run: Any, args: argparse.Namespace) -> int:
     cfg = run.config
     out, err = sys.stdout, sys.stderr
     every = max(1, math.ceil(cfg.epochs / 50))
     progress = None if args.quiet else _Progress(err, run.total_steps, cfg.epochs)
     code = 0
+    interrupted = _stop_on_interrupt(run)
     try:
         for r in run.steps():
             if progress:
@@ -166,8 +192,12 @@ def _train(run: Any, args: argparse.Namespace) -> int:
                     err.write("\r\x1b[K")
                 out.write(_epoch_line(r, cfg.epochs) + "\n")
                 out.flush()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside a step
         run.stop()
+        interrupted.append(True)
+    finally:
+        interrupted.restore()  # type: ignore[attr-defined]
+    if interrupted:
         err.write(f"\n{PROG}: interrupted after step {run.step}\n")
         code = 130
     if progress:
