@@ -7,6 +7,7 @@ flood the event queue nor freeze the console. Stop raises an exception inside th
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from collections import deque
@@ -116,7 +117,7 @@ class CodeRunner(QObject):
         if len(result.output) > KEEP_LIMIT:  # a flood: keep the start and say how much followed
             extra = len(result.output) - KEEP_LIMIT
             text = result.output[:KEEP_LIMIT] + f"\n[... {extra:,} more characters]\n"
-            result = RunResult(**{**result.__dict__, "output": text})
+            result = dataclasses.replace(result, output=text)
         self._result = result  # read by _poll on the UI thread once the thread is done
 
     def _poll(self) -> None:

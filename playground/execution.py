@@ -52,6 +52,8 @@ class _Router:
         sink = _sinks.get(threading.get_ident())
         if sink is None:
             return self.original.write(text)
+        if not isinstance(text, str):  # as a real text stream would
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         sink(text, self.stream)
         return len(text)
 
