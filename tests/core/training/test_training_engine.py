@@ -312,3 +312,15 @@ def test_custom_without_data_says_what_to_pass() -> None:
 
     with pytest.raises(ConfigError, match="data=\\(X, y\\)"):
         TrainingRun(TrainConfig(dataset="custom", task="regression"))
+
+
+def test_the_move_path_keeps_the_run_identical() -> None:
+    # what a device switch does (model, optimizer state, data, last batch), exercised on the CPU
+    whole = TrainingRun(NOISY)
+    whole.run_to_end()
+    run = TrainingRun(NOISY)
+    for _ in range(7):
+        run.step_once()
+    run._move("cpu")
+    run.run_to_end()
+    assert_same_run(whole, run)
