@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 
 from playground import app as app_module
 from playground import device, examples
@@ -51,6 +51,7 @@ class Playground:
     ) -> None:
         """`example` opens (and runs) the welcome example; `settings` names an .ini file."""
         self.app = app_module.ensure_app()
+        self._ui_thread = threading.get_ident()  # widgets are made here: this is the UI thread
         app_module.install_excepthook()
         self.window = MainWindow(self, app_module.Settings(settings))
         self._invoker = _Invoker()
@@ -66,7 +67,7 @@ class Playground:
     # ---- threads ----------------------------------------------------------------------------
     def _on_ui(self, fn: Callable[[], T]) -> T:
         """Call `fn` on the UI thread and return its result (re-raising its exception)."""
-        if QThread.currentThread() is self.app.thread():
+        if threading.get_ident() == self._ui_thread:
             return fn()
         done = threading.Event()
         box: dict[str, Any] = {}
@@ -239,8 +240,7 @@ class Playground:
     def wait_until(self, condition: Callable[[], bool], timeout: float | None = None) -> bool:
         """Spin the event loop until `condition()` holds (or `timeout` seconds pass)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        on_ui = QThread.currentThread() is self.app.thread()
-        loop = QEventLoop() if on_ui else None
+        loop = QEventLoop() if threading.get_ident() == self._ui_thread else None
         while not condition():
             if deadline is not None and time.monotonic() > deadline:
                 return False
