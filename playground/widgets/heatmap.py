@@ -41,15 +41,10 @@ class HeatMapView(QWidget):
     def set_theme(self, theme: str) -> None:
         self.canvas.setBackground(_BACKGROUND.get(theme, "#ffffff"))
         pen = pg.mkPen(_FOREGROUND.get(theme, "#404040"))
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
+        bar_axis = self.colour_bar.getAxis("right")  # ColorBarItem is a PlotItem
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom"), bar_axis):
             axis.setPen(pen)
             axis.setTextPen(pen)
-        for name in ("right",):
-            axis = self.colour_bar.getAxis(name) if hasattr(self.colour_bar, "getAxis") else None
-            if axis is not None:
-                axis.setPen(pen)
-                axis.setTextPen(pen)
 
     def clear(self, message: str = "") -> None:
         self.shown = None
