@@ -20,11 +20,10 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from playground import training_views
-from playground.ui_gate import ui_gate
 
 EMIT_INTERVAL = 1 / 30  # seconds between report batches
-FIT_BUDGET = 0.05  # share of training time the fit-plot predictions may take
-FIT_MIN_INTERVAL = 0.12  # seconds between fit-plot updates at most
+FIT_BUDGET = 0.03  # share of training time the fit-plot predictions may take
+FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")
 
 
@@ -201,7 +200,6 @@ class TrainingWorker(QObject):
                 if now - self._last_emit >= EMIT_INTERVAL:
                     self._flush(now)
                     self._emit_fit()
-                ui_gate.wait()  # a frame being drawn finishes first (see ui_gate)
                 if self.abort.is_set():
                     break
                 if not self.commands.empty() and self._commands_in_loop():

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 
-from playground.ui_gate import GatedPaint
+from playground.frame_budget import FrameBudget, TimedPaint
 from playground.widgets.plot_style import PALETTE, apply_plot_theme
 
 
@@ -79,12 +79,13 @@ class Series:
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
 
 
-class CurvePlots(GatedPaint, pg.GraphicsLayoutWidget):
+class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     """Loss, accuracy and learning-rate plots stacked, sharing their step axis."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("curvePlots")
+        self.budget = FrameBudget()  # what painting these plots costs (see frame_budget)
         self.series = {key: Series() for key in SERIES}
         self.lr_marks: list[tuple[float, str]] = []
         self.smoothing = 0.6

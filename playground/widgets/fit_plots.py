@@ -14,11 +14,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
-from playground.ui_gate import GatedPaint
 from playground.widgets.plot_style import CLASS_COLOURS, PALETTE, apply_plot_theme, class_colour
 
 
-class _DrawableFit(GatedPaint, pg.GraphicsLayoutWidget):
+class _DrawableFit(pg.GraphicsLayoutWidget):
     pointDrawn = Signal(float, float)
     pointErased = Signal(float, float)
 

@@ -10,7 +10,6 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
-from playground.ui_gate import GatedPaint
 from playground.widgets.plot_style import FOREGROUND, apply_plot_theme, ink_colormap
 
 GRID_COLS = 6
@@ -57,7 +56,7 @@ class Label(QGraphicsSimpleTextItem):
             self.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() / 2))
 
 
-class ImagesFit(GatedPaint, pg.GraphicsLayoutWidget):
+class ImagesFit(pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("imagesFit")

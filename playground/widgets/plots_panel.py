@@ -10,12 +10,13 @@ calls at most ~30 times a second.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -107,6 +108,9 @@ class PlotsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
+        self._last_draw = 0.0
+        self._redraw_timer = QTimer(self, singleShot=True)
+        self._redraw_timer.timeout.connect(self.redraw)
         self.set_task("regression")
         self.set_theme("light")
 
@@ -173,7 +177,15 @@ class PlotsPanel(QWidget):
                 self.add_point(r.step, val_loss=r.val_loss, val_acc=r.val_accuracy)
             if r.changed:
                 self.mark_lr_change(r.step, describe(r.changed))
-        self.redraw()
+        self.request_redraw()
+
+    def request_redraw(self) -> None:
+        """Redraw now if the frame budget allows, else once it does (see frame_budget)."""
+        wait = self._last_draw + self.curves.budget.interval() - time.perf_counter()
+        if wait <= 0:
+            self.redraw()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start(max(1, int(wait * 1000)))
 
     def mark_lr_change(self, step: float, text: str) -> None:
         self.curves.mark_lr_change(step, text)
@@ -182,9 +194,13 @@ class PlotsPanel(QWidget):
         self.histograms.add(step, stats)
 
     def redraw(self) -> None:
+        start = time.perf_counter()
+        self._redraw_timer.stop()
         self.curves.redraw()
         if self.histograms.isVisible():
             self.histograms.redraw()
+        self._last_draw = time.perf_counter()
+        self.curves.budget.add(self._last_draw - start, "update")
 
     def _toggle_histograms(self, on: bool) -> None:
         self.histograms.setVisible(on)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from core.training import TrainConfig
 from playground.training_views import RunInfo
 from playground.training_worker import DONE, TrainingController
-from playground.ui_gate import ui_gate
 from playground.widgets.dataset_section import DatasetSection
 from playground.widgets.model_builder import ModelBuilder
 from playground.widgets.optimizer_section import OptimizerSection
@@ -296,43 +295,37 @@ class TrainingPanel(QWidget):
 
     # ---- what the worker says ---------------------------------------------------------------
     def _run_loaded(self, info: RunInfo) -> None:
-        with ui_gate:
-            self.info = info
-            if self._restoring:
-                self._restoring = False
-                if info.config.dataset != "custom":
-                    self.set_config(info.config)
-                self.dirty = False
-            self.optim.set_task(info.task)
-            if self.plots is not None:
-                self.plots.set_task(info.plot_task, accuracy=info.task != "regression")
-                self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)
-            self.status.show_run(info)
+        self.info = info
+        if self._restoring:
+            self._restoring = False
+            if info.config.dataset != "custom":
+                self.set_config(info.config)
+            self.dirty = False
+        self.optim.set_task(info.task)
+        if self.plots is not None:
+            self.plots.set_task(info.plot_task, accuracy=info.task != "regression")
+            self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)
+        self.status.show_run(info)
 
     def _reports(self, reports: list) -> None:
-        with ui_gate:
-            self.history.extend(reports)
-            if self.plots is not None:
-                self.plots.add_reports(reports)
-            for r in reports:
-                if r.changed and "device" in r.changed:
-                    self.message.emit(
-                        "INFO", f"Training moved to {r.device.upper()} at step {r.step}"
-                    )
-            now = time.monotonic()
-            if reports and (now - self._status_at > STATUS_INTERVAL or reports[-1].progress >= 1):
-                self._status_at = now  # words change slower than curves: 5 times a second will do
-                self.progress.emit(reports[-1].progress, self.status.show_report(reports[-1]))
+        self.history.extend(reports)
+        if self.plots is not None:
+            self.plots.add_reports(reports)
+        for r in reports:
+            if r.changed and "device" in r.changed:
+                self.message.emit("INFO", f"Training moved to {r.device.upper()} at step {r.step}")
+        now = time.monotonic()
+        if reports and (now - self._status_at > STATUS_INTERVAL or reports[-1].progress >= 1):
+            self._status_at = now  # words change slower than curves: 5 times a second will do
+            self.progress.emit(reports[-1].progress, self.status.show_report(reports[-1]))
 
     def _histograms(self, step: float, stats: dict) -> None:
-        with ui_gate:
-            if self.plots is not None:
-                self.plots.add_histograms(step, stats)
+        if self.plots is not None:
+            self.plots.add_histograms(step, stats)
 
     def _fit(self, data: dict) -> None:
-        with ui_gate:
-            if self.plots is not None:
-                self.plots.set_prediction(data)
+        if self.plots is not None:
+            self.plots.set_prediction(data)
 
     def _state(self, state: str) -> None:
         if state in ("paused", *DONE):
