@@ -230,20 +230,20 @@ class InspectorPanel(QWidget):
 
 
 def _header_html(s: Any) -> str:
-    shape = "(" + ", ".join(map(str, s.shape)) + ("," if len(s.shape) == 1 else "") + ")"
-    stride = "(" + ", ".join(map(str, s.stride)) + ("," if len(s.stride) == 1 else "") + ")"
     rows = [
-        ("shape", shape),
+        ("shape", str(s.shape)),
         ("dtype", s.dtype),
         ("device", s.device),
         ("requires_grad", str(s.requires_grad)),
         ("is_leaf", str(s.is_leaf)),
         ("grad_fn", s.grad_fn or "None"),
         ("version", str(s.version)),
-        ("stride", f"{stride} {'contiguous' if s.contiguous else 'non-contiguous'}"),
+        ("stride", f"{s.stride} {'contiguous' if s.contiguous else 'non-contiguous'}"),
         ("memory", f"{format_bytes(s.nbytes)} ({s.numel:,} elements)"),
     ]
-    cells = " &nbsp; ".join(
-        f"<span style='opacity:0.65'>{k}</span> <b>{html.escape(v)}</b>" for k, v in rows
+    # nowrap: a line breaks between entries, never inside "(60, 1) contiguous"
+    return " &nbsp; ".join(
+        f"<span style='white-space:nowrap'><span style='opacity:0.65'>{k}</span> "
+        f"<b>{html.escape(v)}</b></span>"
+        for k, v in rows
     )
-    return cells
