@@ -345,3 +345,46 @@ def test_clip_grad_norm_matches_torch() -> None:
         assert abs(results[0][0] - results[1][0]) < 1e-5
         for a, b in zip(results[0][1], results[1][1]):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+def test_full_backward_hooks_match_torch() -> None:
+    def structure(t: Any) -> list[str]:
+        out: list[str] = []
+
+        def walk(node: Any, depth: int) -> None:
+            out.append("  " * depth + (node.name() if node is not None else "None"))
+            for nxt, _ in node.next_functions if node is not None else ():
+                walk(nxt, depth + 1)
+
+        walk(t.grad_fn, 0)
+        return out
+
+    def run(m: Any) -> tuple:
+        m.manual_seed(0)
+        lin = m.nn.Linear(3, 2)
+        calls: list = []
+        lin.register_full_backward_hook(
+            lambda mod, gi, go: calls.append(
+                (
+                    "hook",
+                    [None if g is None else tuple(g.shape) for g in gi],
+                    [tuple(g.shape) for g in go],
+                )
+            )
+        )
+        lin.register_full_backward_pre_hook(
+            lambda mod, go: calls.append(("pre", [tuple(g.shape) for g in go]))
+        )
+        x = m.ones(4, 3, requires_grad=True)
+        y = lin(x)
+        graph = structure(y)
+        y.sum().backward()
+        lin(m.ones(4, 3)).sum().backward()  # no input needs grad: the hook gets None
+        zero = m.nn.Linear(3, 2)
+        zero.register_full_backward_hook(lambda mod, gi, go: (gi[0] * 0,))
+        x2 = m.ones(4, 3, requires_grad=True)
+        zero(x2).sum().backward()
+        return graph, calls, x2.grad.abs().sum().item()
+
+    assert run(core) == run(torch)
