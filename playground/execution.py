@@ -72,12 +72,19 @@ _sinks: dict[int, Sink] = {}
 _route_lock = threading.Lock()
 
 
-def _install_routers() -> None:
+def _route(tid: int, sink: Sink | None) -> None:
+    """Give thread `tid` a sink (None: take it away); the stand-ins are in place only while
+    some thread has one, so the real streams (or a test runner's) are left as they were."""
     with _route_lock:
-        if not isinstance(sys.stdout, _Router):
-            sys.stdout = _Router(sys.stdout, "stdout")
-        if not isinstance(sys.stderr, _Router):
-            sys.stderr = _Router(sys.stderr, "stderr")
+        if sink is None:
+            _sinks.pop(tid, None)
+        else:
+            _sinks[tid] = sink
+        for name, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
+            if _sinks and not isinstance(stream, _Router):
+                setattr(sys, name, _Router(stream, name))
+            elif not _sinks and isinstance(stream, _Router):
+                setattr(sys, name, stream.original)
 
 
 def _compile_cell(source: str, first_line: int) -> tuple[Any, Any]:
@@ -93,7 +100,6 @@ def _compile_cell(source: str, first_line: int) -> tuple[Any, Any]:
 
 def execute(source: str, namespace: dict[str, Any], sink: Sink, first_line: int = 1) -> RunResult:
     """Run `source` in `namespace`, sending output to `sink`; never raises."""
-    _install_routers()
     tid = threading.get_ident()
     outer = _sinks.get(tid)  # a nested run (playground.run_code from a cell) keeps the outer sink
     chunks: list[str] = []
@@ -104,7 +110,7 @@ def execute(source: str, namespace: dict[str, Any], sink: Sink, first_line: int 
         if outer is not None:
             outer(text, stream)
 
-    _sinks[tid] = both
+    _route(tid, both)
     start = time.perf_counter()
     try:
         body, last = _compile_cell(source, first_line)
@@ -125,10 +131,7 @@ def execute(source: str, namespace: dict[str, Any], sink: Sink, first_line: int 
             time.perf_counter() - start, exc,
         )  # fmt: skip
     finally:
-        if outer is None:
-            _sinks.pop(tid, None)
-        else:
-            _sinks[tid] = outer
+        _route(tid, outer)
     return RunResult(True, "".join(chunks), duration=time.perf_counter() - start)
 
 

@@ -79,3 +79,11 @@ def test_format_error_of_an_interrupt():
         raise RunInterrupted()
     except RunInterrupted as exc:
         assert "RunInterrupted" in format_error(exc)
+
+
+def test_the_real_streams_are_back_after_a_run():
+    import sys
+
+    before = sys.stdout, sys.stderr
+    execute("print('x')", {}, lambda *_: None)
+    assert (sys.stdout, sys.stderr) == before
