@@ -295,6 +295,7 @@ def cases() -> list[Case]:
 
 RNG_T4D = RNG.integers(0, 3, (2, 4, 5))
 RNG_T3D = RNG.integers(0, 3, (2, 4))
+RNG_T3D_IGN = np.where(RNG.random((2, 4)) < 0.3, -100, RNG.integers(0, 3, (2, 4)))
 RNG_T5D = RNG.integers(0, 3, (2, 2, 2, 3))
 CASES = cases()
 
