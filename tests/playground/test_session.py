@@ -81,3 +81,14 @@ def test_every_example_runs():
         s = Session()
         result = execute(example.path.read_text(encoding="utf-8"), s.namespace, lambda *_: None)
         assert result.ok, f"{example.path.name}: {result.error}"
+
+
+def test_moving_a_leaf_keeps_it_a_leaf_with_its_grad():
+    from playground.session import _move_tensor
+
+    x = core.ones(2, requires_grad=True)
+    (x * 2).sum().backward()
+    moved = _move_tensor(x, core.device("cpu"))
+    assert moved is not x and moved.is_leaf and moved.requires_grad
+    assert moved.grad.tolist() == [2.0, 2.0]
+    assert _move_tensor(x * 3, core.device("cpu")).grad_fn is not None  # history kept
