@@ -18,7 +18,7 @@ def connect_actions(w: MainWindow) -> None:
     a["openScript"].triggered.connect(lambda: _ask_open(w, "Open script", "Python (*.py)"))
     a["openTensor"].triggered.connect(lambda: _ask_open(w, "Open tensor file", tensor_files.FILTER))
     a["saveScript"].triggered.connect(lambda: save_script_dialog(w))
-    a["exportTensor"].triggered.connect(w.inspector._save)
+    a["exportTensor"].triggered.connect(w.inspector.save_dialog)
     a["exportOutput"].triggered.connect(lambda: export_output_dialog(w))
     a["exportScreenshot"].triggered.connect(lambda: export_screenshot_dialog(w))
     a["clearRecent"].triggered.connect(lambda: (w.settings.clear_recent(), fill_recent_menu(w)))

@@ -71,7 +71,7 @@ class InspectorPanel(QWidget):
         for key, text, slot in (
             ("copyText", "Copy", self._copy_text),
             ("copyNumpy", "Copy as NumPy", self._copy_numpy),
-            ("save", "Save…", self._save),
+            ("save", "Save…", self.save_dialog),
         ):
             button = QPushButton(text, objectName=f"inspector_{key}")
             button.clicked.connect(slot)
@@ -210,7 +210,8 @@ class InspectorPanel(QWidget):
     def _copy_numpy(self) -> None:
         self._report(tensor_export.copy_numpy(self.obj, self.grad))
 
-    def _save(self) -> None:
+    def save_dialog(self) -> None:
+        """Ask where, then save the shown tensor (or its grad) as .safetensors or .npy."""
         self._report(tensor_export.save_dialog(self, self.obj, self.name, self.grad))
 
     def _report(self, result: tuple[str, str] | None) -> None:
