@@ -251,6 +251,20 @@ def cases() -> list[Case]:
             lambda m, F, a, red=red: F.cross_entropy(a[0], m.tensor(RNG_T3D), reduction=red),
         )
         add(
+            f"ce_3d_smooth_weight_{red}",
+            [(_arr((2, 3, 4)), True), (_arr((3,), "pos"), False)],
+            lambda m, F, a, red=red: F.cross_entropy(
+                a[0], m.tensor(RNG_T3D_IGN), weight=a[1], reduction=red, label_smoothing=0.25
+            ),
+        )
+        add(
+            f"ce_4d_probs_{red}",
+            [(_arr((2, 3, 2, 2)), True), (_arr((2, 3, 2, 2), "p"), False)],
+            lambda m, F, a, red=red: F.cross_entropy(
+                a[0], a[1], reduction=red, label_smoothing=0.1
+            ),
+        )
+        add(
             f"bce_{red}",
             [(_arr((4, 5), "p"), True), (_arr((4, 5), "p"), True)],
             lambda m, F, a, red=red: F.binary_cross_entropy(a[0], a[1], reduction=red),
