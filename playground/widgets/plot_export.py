@@ -32,6 +32,21 @@ def _scene_of(view: Any) -> Any:
     return canvas.scene()
 
 
+def _export_png(view: Any, path: str) -> None:
+    """pyqtgraph's ImageExporter; a grab of the widget where its scene has no size yet (a view
+    not laid out), for which the exporter silently writes nothing."""
+    scene = _scene_of(view)
+    rect = scene.sceneRect()
+    if rect.width() >= 10 and rect.height() >= 10:
+        exporter = pg.exporters.ImageExporter(scene)
+        exporter.parameters()["width"] = max(int(rect.width()), 200)
+        exporter.export(path)
+        if Path(path).stat().st_size:
+            return
+    if not getattr(view, "canvas", view).grab().save(path, "PNG"):
+        raise OSError("the plot could not be rendered as PNG")
+
+
 def _export_svg(scene: Any, path: str) -> None:
     """pyqtgraph's SVGExporter, or Qt's own SVG generator where pyqtgraph cannot parse the
     paths this Qt writes (closing 'Z' commands break its coordinate fix-up)."""
@@ -70,14 +85,11 @@ def export_view(view: Any, path: str | os.PathLike) -> Path:
                 writer.writerow(header)
                 writer.writerows(rows)
         elif fmt == "png":
-            scene = _scene_of(view)
-            exporter = pg.exporters.ImageExporter(scene)
-            exporter.parameters()["width"] = max(int(scene.sceneRect().width()), 200)
-            exporter.export(tmp)
+            _export_png(view, tmp)
         else:
             _export_svg(_scene_of(view), tmp)
-            if not Path(tmp).stat().st_size:
-                raise OSError(f"the {fmt.upper()} exporter wrote nothing")
+        if not Path(tmp).stat().st_size:
+            raise OSError(f"the {fmt.upper()} exporter wrote nothing")
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

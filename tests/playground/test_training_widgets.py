@@ -1,0 +1,208 @@
+"""The studio's widgets on their own: plots and their export, model builder, data import."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import csv
+
+import numpy as np
+import pytest
+
+from core import datasets
+from core.training import ModelSpec
+from playground.widgets.curve_plots import Smoother, smooth
+from playground.widgets.data_import_dialog import build_dataset, read_columns
+from playground.widgets.model_builder import ModelBuilder, blocks_to_layers, layers_to_blocks
+from playground.widgets.plots_panel import PlotsPanel
+
+
+@pytest.fixture
+def plots(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 700)
+    panel.show()
+    return panel
+
+
+def fill_curves(plots, steps=200):
+    for s in range(1, steps + 1):
+        plots.add_point(s, train_loss=1.0 / s, lr=0.1 if s < 100 else 0.01, train_acc=0.5)
+        if s % 20 == 0:
+            plots.add_point(s, val_loss=1.2 / s, val_acc=0.6)
+    plots.mark_lr_change(100, "lr 0.01")
+    plots.redraw()
+
+
+def test_smoothing_is_tensorboards_debiased_average():
+    values = np.array([1.0, 2.0, 3.0, np.nan, 4.0])
+    out = smooth(values, 0.5)
+    assert out[0] == 1.0 and out[1] == pytest.approx((0.5 * 0.5 + 1.0) / 0.75)
+    assert np.isnan(out[3]) and np.isfinite(out[4])
+    incremental = Smoother(0.5)
+    incremental.extend(values[:2])
+    np.testing.assert_array_equal(incremental.extend(values), out)
+    np.testing.assert_array_equal(smooth(values, 0.0), values)
+
+
+def test_every_plot_exports_as_png_svg_and_csv(plots, tmp_path):
+    plots.set_task("classification")
+    X, y = datasets.make("moons", n=100, seed=0)
+    plots.set_data(X[:80], y[:80], X[80:], y[80:])
+    probs = np.full((10, 12, 2), 0.5)
+    plots.set_prediction({"boundary": ((-1.0, 2.0, -1.0, 1.5), probs)})
+    fill_curves(plots)
+    written = plots.export_all(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        f"{k}.{f}" for k in ("curves", "fit") for f in ("png", "svg", "csv")
+    )
+    assert all(p.stat().st_size > 100 for p in written), [p.stat().st_size for p in written]
+    assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "fit.svg").read_bytes()[:2000]
+    rows = list(csv.reader(open(tmp_path / "curves.csv")))
+    assert rows[0] == ["step", "train_loss", "val_loss", "train_acc", "val_acc", "lr"]
+    assert len(rows) == 201 and float(rows[20][2]) == pytest.approx(1.2 / 20)
+    fit_rows = list(csv.reader(open(tmp_path / "fit.csv")))
+    assert fit_rows[0] == ["kind", "x1", "x2", "class"]
+    assert sum(r[0] == "grid" for r in fit_rows) == 120
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with pytest.raises(ValueError, match="png"):
+        plots.export("curves", tmp_path / "curves.jpg")
+
+
+def test_learning_rate_changes_are_marked_on_every_curve(plots):
+    fill_curves(plots)
+    assert plots.curves.lr_marks == [(100, "lr 0.01")]
+    assert len(plots.curves.lines) == 3
+    plots.clear_history()
+    assert not plots.curves.lr_marks and not plots.curves.lines
+    assert plots.curves.series["train_loss"].n == 0
+
+
+def test_log_scale_and_smoothing_controls(plots):
+    fill_curves(plots)
+    plots.log_scale.setChecked(True)
+    assert plots.curves.loss.getAxis("left").logMode
+    plots.smoothing.setValue(0)
+    x, y = plots.curves.curves["train_loss"].getData()  # log10 of the values, in log mode
+    np.testing.assert_allclose(10**y, 1.0 / x)
+
+
+def test_fit_views_follow_the_task(plots):
+    X, y = datasets.make("linear", n=50, seed=1)
+    plots.set_task("regression")
+    plots.set_data(X[:40], y[:40], X[40:], y[40:])
+    xs = np.linspace(0, 5, 20)
+    plots.set_prediction({"curve": (xs, np.pi * xs + 42), "title": "model: y = 3.14 x + 42"})
+    assert "3.14" in plots.fit.plot.titleLabel.text
+    assert not plots.curves.acc.isVisible()
+    images, labels = datasets.make("digits", n=40, seed=0)
+    plots.set_task("images")
+    plots.set_data(images[:30], labels[:30], images[30:], labels[30:])
+    cm = np.eye(10, dtype=int) * 3
+    cm[3, 5] = 1
+    plots.set_prediction({"images": (images[30:], labels[30:], labels[30:]), "confusion": cm})
+    assert plots.curves.acc.isVisible() and plots.fit.cm_text[35].text() == "1"
+    assert plots.fit.labels[0].text() == str(labels[30])
+    plots.set_task("none")
+    plots.set_data(X, y, X, y)  # nothing to draw, and no error
+    assert plots.fit_stack.currentWidget() is plots.no_fit
+
+
+def test_drawing_emits_points_in_data_coordinates(plots, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    plots.set_task("regression")
+    plots.set_drawing(True)
+    view = plots.fit
+    view.plot.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    qtbot.wait(50)
+    centre = view.plot.getViewBox().sceneBoundingRect().center()
+    pos = view.mapFromScene(centre)
+    with qtbot.waitSignal(plots.pointDrawn, timeout=2000) as got:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos))
+    x, y = got.args
+    assert 4 < x < 6 and 4 < y < 6
+
+
+def test_model_builder_round_trips_and_counts_parameters(qtbot):
+    builder = ModelBuilder()
+    qtbot.addWidget(builder)
+    builder.set_io((2,), 2)
+    spec = ModelSpec.mlp([16, 8], activation=["relu", "tanh"], dropout=0.1, batch_norm=True)
+    builder.set_spec(spec)
+    assert builder.table.rowCount() == 2
+    assert builder.spec().to_dict() == spec.to_dict()
+    assert builder.parameter_count() == spec.parameter_count((2,), 2)
+    assert f"{spec.parameter_count((2,), 2):,}" in builder.count.text()
+    with qtbot.waitSignal(builder.changed):
+        builder.add_row(4, "gelu")
+    assert builder.spec_dict()["layers"][-2:] == [
+        {"type": "linear", "out": 4},
+        {"type": "activation", "name": "gelu"},
+    ]
+    builder.table.selectRow(0)
+    builder.remove_row()
+    assert [b["width"] for b in builder.blocks()] == [8, 4]
+    first = builder.table.cellWidget(0, 0)
+    assert first.objectName() == "layerWidth_0" and first.value() == 8
+
+
+def test_model_builder_templates(qtbot):
+    builder = ModelBuilder()
+    qtbot.addWidget(builder)
+    builder.set_io((1, 8, 8), 10)
+    builder.set_spec("lenet")
+    assert builder.template.currentData() == "lenet" and not builder.table.isEnabled()
+    assert builder.parameter_count() == ModelSpec.lenet().parameter_count((1, 8, 8), 10)
+    assert any("conv1" in builder.plan.item(i).text() for i in range(builder.plan.count()))
+    builder.set_spec("linear")
+    assert builder.template.currentData() == "mlp" and builder.table.rowCount() == 0
+    builder.set_io((2,), 2)
+    assert builder.parameter_count() == 6
+    custom = {"layers": [{"type": "dropout", "p": 0.2}, {"type": "linear", "out": 3}]}
+    builder.set_spec(custom)
+    assert builder.template.currentData() == "custom"
+    assert builder.spec_dict() == ModelSpec.from_dict(custom).to_dict()
+
+
+def test_blocks_and_layers_convert_both_ways():
+    blocks = [{"width": 5, "activation": "none", "dropout": 0.0, "batch_norm": False}]
+    assert blocks_to_layers(blocks) == [{"type": "linear", "out": 5}]
+    assert layers_to_blocks(blocks_to_layers(blocks)) == blocks
+    assert layers_to_blocks([{"type": "conv", "out": 3}]) is None
+
+
+def test_read_columns_of_csv_npy_npz(tmp_path):
+    (tmp_path / "h.csv").write_text("a,b,label\n1,2,cat\n3,4,dog\n5,,cat\n")
+    cols = read_columns(tmp_path / "h.csv")
+    assert cols.names == ["a", "b", "label"] and len(cols) == 3
+    assert cols.values[2].dtype.kind == "U" and np.isnan(cols.values[1][2])
+    (tmp_path / "n.csv").write_text("1;2\n3;4\n")
+    assert read_columns(tmp_path / "n.csv").names == ["column 0", "column 1"]
+    np.save(tmp_path / "m.npy", np.arange(12.0).reshape(4, 3))
+    assert read_columns(tmp_path / "m.npy").names == ["m[0]", "m[1]", "m[2]"]
+    np.savez(tmp_path / "z.npz", X=np.ones((5, 2)), y=np.arange(5), other=np.ones(3))
+    assert read_columns(tmp_path / "z.npz").names == ["X[0]", "X[1]", "y"]
+    (tmp_path / "bad.pkl").write_bytes(b"x")
+    with pytest.raises(ValueError, match="csv"):
+        read_columns(tmp_path / "bad.pkl")
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        read_columns(tmp_path / "obj.npy")  # never unpickled
+
+
+def test_build_dataset_chooses_columns_and_encodes_classes(tmp_path):
+    rows = ["x1,x2,kind"] + [f"{i},{i % 3},{'ab'[i % 2]}" for i in range(10)] + ["1,,a"]
+    (tmp_path / "d.csv").write_text("\n".join(rows))
+    cols = read_columns(tmp_path / "d.csv")
+    data = build_dataset(cols, ["x1", "x2"], "kind", "classification")
+    assert data.X.shape == (10, 2) and data.X.dtype == np.float32  # the row with a gap is gone
+    assert data.classes == ["a", "b"] and data.y.dtype == np.int64 and set(data.y) == {0, 1}
+    reg = build_dataset(cols, ["x1"], "x2", "regression")
+    assert reg.y.shape == (10, 1)
+    with pytest.raises(ValueError, match="text"):
+        build_dataset(cols, ["x1"], "kind", "regression")
+    with pytest.raises(ValueError, match="both"):
+        build_dataset(cols, ["x1", "kind"], "kind", "classification")
