@@ -840,6 +840,9 @@ def _running_stack() -> list:
 
 
 def _remove_last(stack: list, entry: str) -> None:
+    if stack and stack[-1] is entry:  # the usual case: nothing pushed since
+        stack.pop()
+        return
     for i in range(len(stack) - 1, -1, -1):
         if stack[i] is entry:
             del stack[i]

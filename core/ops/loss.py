@@ -19,19 +19,23 @@ REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
 
 def _reduce(v: Any, reduction: int) -> Any:
     if reduction == MEAN:
-        return v.mean()
+        return v.sum() / v.size if v.size else v.mean()
     if reduction == SUM:
         return v.sum()
     return v
 
 
 def _spread(g: Any, shape: tuple, reduction: int, dtype: Any) -> Any:
-    """The gradient of each element from the gradient of the reduced loss."""
-    if reduction == NONE:
-        return g
-    size = int(np.prod(shape)) if shape else 1
-    scale = g / size if reduction == MEAN else g
-    return np.broadcast_to(scale, shape).astype(dtype, copy=False)
+    """The gradient of each element from the gradient of the reduced loss.
+
+    A 0-d factor for mean and sum: it broadcasts in the product with the elementwise derivative.
+    """
+    if reduction == MEAN:
+        size = 1
+        for s in shape:
+            size *= s
+        return (g / size).astype(dtype, copy=False) if size else g
+    return g
 
 
 class _PairLoss(Node):
