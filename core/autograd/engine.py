@@ -13,7 +13,6 @@ passes ``retain_graph=True`` and restores the leaves' gradients on Reset.
 
 from __future__ import annotations
 
-import heapq
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -225,13 +224,15 @@ def _run(
         buf[nr] = garr if buf[nr] is None else buf[nr] + garr
     root_nodes = list(buffers)
     deps = _collect_dependencies(root_nodes)
-    ready = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
-    heapq.heapify(ready)
+    ready: list = []
+    for n in root_nodes:
+        if deps.get(n, 0) == 0:
+            _push(ready, (n._seq, n))
     only = {id(edge_of(t)[0]) for t in inputs} if inputs is not None else None
     state = _grad_state
-    pop, push = heapq.heappop, heapq.heappush
+    pop, push = _pop, _push
     while ready:
-        node = pop(ready)[2]
+        node = pop(ready)[1]
         grads = buffers.pop(node)
         prev = state.enabled
         state.enabled = False  # backward formulas build no graph
@@ -263,7 +264,7 @@ def _run(
             deps[nxt] = left
             if left == 0:
                 if nxt in buffers:
-                    push(ready, (-nxt._seq, id(nxt), nxt))
+                    push(ready, (nxt._seq, nxt))
                 else:
                     _skip_subgraph(nxt, deps, buffers, ready)
         for j in range(len(produced), len(edges)):  # inputs a node produced nothing for
@@ -272,7 +273,7 @@ def _run(
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     if nxt in buffers:
-                        push(ready, (-nxt._seq, id(nxt), nxt))
+                        push(ready, (nxt._seq, nxt))
                     else:
                         _skip_subgraph(nxt, deps, buffers, ready)
         yield node, grads, produced, variable, before
@@ -280,6 +281,49 @@ def _run(
 
 def node_outputs(node: Node) -> int:
     return getattr(node, "num_outputs", 1)
+
+
+# The ready queue: PyTorch's is a std::priority_queue ordered by sequence number (the leaves'
+# accumulators, all numbered alike, come first). These are libstdc++'s push_heap and pop_heap, so
+# that nodes of equal number (several leaves ready at once) run in the very order PyTorch runs them.
+def _push(heap: list, item: tuple) -> None:
+    heap.append(item)
+    hole, seq = len(heap) - 1, item[0]
+    while hole > 0:
+        parent = (hole - 1) >> 1
+        above = heap[parent]
+        if not above[0] < seq:
+            break
+        heap[hole] = above
+        hole = parent
+    heap[hole] = item
+
+
+def _pop(heap: list) -> tuple:
+    top = heap[0]
+    last = heap.pop()
+    n = len(heap)
+    if n:
+        hole = child = 0
+        while child < (n - 1) // 2:
+            child = 2 * (child + 1)
+            if heap[child][0] < heap[child - 1][0]:
+                child -= 1
+            heap[hole] = heap[child]
+            hole = child
+        if not n & 1 and child == (n - 2) // 2:
+            child = 2 * (child + 1)
+            heap[hole] = heap[child - 1]
+            hole = child - 1
+        seq = last[0]
+        while hole > 0:
+            parent = (hole - 1) >> 1
+            if not heap[parent][0] < seq:
+                break
+            heap[hole] = heap[parent]
+            hole = parent
+        heap[hole] = last
+    return top
 
 
 def _skip_subgraph(node: Node, deps: dict, buffers: dict, ready: list) -> None:
@@ -293,7 +337,7 @@ def _skip_subgraph(node: Node, deps: dict, buffers: dict, ready: list) -> None:
             deps[nxt] -= 1
             if deps[nxt] == 0:
                 if nxt in buffers:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    _push(ready, (nxt._seq, nxt))
                 else:
                     stack.append(nxt)
 
