@@ -9,6 +9,7 @@ draws however fast training runs. Exceptions and non-finite losses become readab
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
@@ -279,7 +280,7 @@ class TrainingController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
+        self.thread = QThread(self)  # deleted with the controller, after `destroyed` stops it
         self.thread.setObjectName("trainingThread")
         self.worker = TrainingWorker()
         self.worker.moveToThread(self.thread)
@@ -295,6 +296,7 @@ class TrainingController(QObject):
         if app is not None:
             app.aboutToQuit.connect(stop)
         self._stop = stop
+        _LIVE_STOPPERS.add(stop)
 
     def _event(self, generation: int, kind: str, payload: Any) -> None:
         if generation != self.loads:
@@ -361,6 +363,16 @@ class TrainingController(QObject):
         self._stop()
 
 
+_LIVE_STOPPERS: set[Callable[..., None]] = set()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """At interpreter exit, end every worker thread before Python tears Qt objects down."""
+    for stop in list(_LIVE_STOPPERS):
+        stop()
+
+
 def _stopper(thread: QThread, worker: TrainingWorker) -> Callable[..., None]:
     def stop(*_: Any) -> None:
         try:
@@ -372,5 +384,6 @@ def _stopper(thread: QThread, worker: TrainingWorker) -> Callable[..., None]:
         worker.post("quit")
         thread.quit()
         thread.wait(10_000)
+        _LIVE_STOPPERS.discard(stop)
 
     return stop
