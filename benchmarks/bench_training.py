@@ -51,15 +51,18 @@ def _frameworks() -> dict[str, ModuleType]:
 CLOCK: Callable[[], float] = time.perf_counter
 
 
-def _median(fn: Callable[[], Any], repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
+def _medians(fns: dict[str, Callable[[], Any]], repeats: int, warmup: int = 2) -> dict[str, float]:
+    """Median time of each function, run in turns so that all see the same machine load."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = CLOCK()
-        fn()
-        times.append(CLOCK() - t0)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t0 = CLOCK()
+            fn()
+            times[name].append(CLOCK() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 # ---------------------------------------------------------------------- workloads
@@ -192,21 +195,31 @@ def peak_memory_mb(name: str) -> float | None:
 def measure() -> dict[str, dict[str, float | None]]:
     fws = _frameworks()
     rows: dict[str, dict[str, float | None]] = {}
-    for name, torch in fws.items():
-        rows.setdefault("linear regression, 500 epochs", {})[name] = 1e3 * _median(
-            linear_regression(torch), repeats=7, warmup=1
-        )
-        rows.setdefault("MLP 784-256-256-10 step (b128)", {})[name] = 1e3 * _median(
-            one_step(torch, mlp(torch)), repeats=50, warmup=5
-        )
-        rows.setdefault("LeNet 3x32x32 step (b32)", {})[name] = 1e3 * _median(
-            one_step(torch, lenet(torch)), repeats=30, warmup=3
-        )
-    for name in fws:
-        rows.setdefault("peak memory, 20 MLP steps", {})[name] = peak_memory_mb(name)
-    engine = 1e3 * _median(engine_steps(20), repeats=10, warmup=1) / 20
-    rows["TrainingRun MLP step (b128)"] = {"core": engine}  # vs the plain loop's MLP row
+    workloads = (
+        ("linear regression, 500 epochs", linear_regression, 7, 1, 1),
+        ("MLP 784-256-256-10 step (b128)", lambda t: one_step(t, mlp(t)), 60, 5, 1),
+        ("LeNet 3x32x32 step (b32)", lambda t: one_step(t, lenet(t)), 40, 3, 1),
+        ("TrainingRun MLP step (b128)", None, 12, 1, 20),
+    )
+    for label, make, repeats, warmup, per in workloads:
+        if make is None:  # the engine against the plain core loop it wraps
+            fns = {
+                "core": engine_steps(per),
+                "plain": _repeat(one_step(fws["core"], mlp(fws["core"])), per),
+            }
+        else:
+            fns = {name: make(torch) for name, torch in fws.items()}
+        rows[label] = {k: 1e3 * v / per for k, v in _medians(fns, repeats, warmup).items()}
+    rows["peak memory, 20 MLP steps"] = {name: peak_memory_mb(name) for name in fws}
     return rows
+
+
+def _repeat(fn: Callable[[], None], n: int) -> Callable[[], None]:
+    def go() -> None:
+        for _ in range(n):
+            fn()
+
+    return go
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -244,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{label:<34} {fmt(ours):>10} {fmt(theirs) if has_torch else '':>10} {ratio:>7} "
             f"{tgt:>10}  {'' if target is None else 'yes' if ok else 'NO'}"
         )
-    plain = rows["MLP 784-256-256-10 step (b128)"]["core"]
+    plain = rows["TrainingRun MLP step (b128)"]["plain"]
     engine = rows["TrainingRun MLP step (b128)"]["core"]
     if plain and engine:
         print(f"training engine overhead over the plain loop: {100 * (engine / plain - 1):+.1f} %")
