@@ -107,10 +107,9 @@ def conv2d(
             "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
             f"{list(input.shape)}"
         )
-    if input.ndim == 3:
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(
-            0
-        )
+    if input.ndim == 3:  # unbatched: PyTorch records Unsqueeze/Squeeze around the node
+        out = conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)
+        return out.squeeze(0)
     stride, dilation = _pair(stride), _pair(dilation)
     k = tuple(weight.shape[2:])
     if isinstance(padding, str):
@@ -133,12 +132,7 @@ def conv2d(
             f"{input.shape[1]} channels instead"
         )
     if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {input.dtype.name.capitalize().replace('Float64', 'Double')} "
-            f"but found {weight.dtype.name.capitalize()}".replace("Float32", "Float").replace(
-                "Float64", "Double"
-            )
-        )
+        raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(weight)}")
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"Input type ({_float_name(input)}) and bias type ({_float_name(bias)}) should be the "
@@ -206,28 +200,12 @@ def max_pool2d(
 ) -> Any:
     _batched(input, "max_pool2d")
     k, s, _, d, pad, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
-    x = input if input.ndim == 4 else input.unsqueeze(0)
-    if input.ndim == 3:
-        out, node = _pool_3d(C.MaxPool2DWithIndicesBackward0, input, k, s, pad, d)
-    else:
-        out, node = apply_optional(C.MaxPool2DWithIndicesBackward0, (x,), k, s, pad, d)
+    # an unbatched (C, H, W) input is pooled by the same single node, as in PyTorch
+    out, node = apply_optional(C.MaxPool2DWithIndicesBackward0, (input,), k, s, pad, d)
     if return_indices:
         idx = node.indices() if input.ndim == 4 else node.indices()[0]
         return out, Tensor._wrap(idx)
     return out
-
-
-def _pool_3d(cls: type, input: Tensor, *params: Any) -> tuple:
-    # PyTorch pools an unbatched (C, H, W) input with the same single node
-    sub = type(
-        cls.__name__,
-        (cls,),
-        {
-            "forward": lambda self, a, *p: cls.forward(self, a[None], *p)[0],
-            "backward": lambda self, g: (cls.backward(self, g[None])[0][0],),
-        },
-    )
-    return apply_optional(sub, (input,), *params)
 
 
 def avg_pool2d(
@@ -263,10 +241,7 @@ def avg_pool2d(
         divisor = C.pool_windows_sum(mask[0, 0], k, s, (ho, wo))
         if not isinstance(input._data, np.ndarray):
             divisor = backend.to_device(divisor, "cuda", input.device.index or 0)
-    if input.ndim == 3:
-        out, _ = _pool_3d(C.AvgPool2DBackward0, input, k, s, pad, divisor)
-    else:
-        out, _ = apply_optional(C.AvgPool2DBackward0, (input,), k, s, pad, divisor)
+    out, _ = apply_optional(C.AvgPool2DBackward0, (input,), k, s, pad, divisor)
     return out
 
 
@@ -322,11 +297,11 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return apply_op(E.SigmoidBackward0, (input,))
+    return input.sigmoid()  # the method promotes integer inputs to float, as torch.sigmoid
 
 
 def tanh(input: Tensor) -> Tensor:
-    return apply_op(E.TanhBackward0, (input,))
+    return input.tanh()
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -139,6 +139,9 @@ class MaxPool2DWithIndicesBackward0(Node):
     saves = ("self",)
 
     def forward(self, x: Any, k: tuple, stride: tuple, pad: Pad4, dil: tuple) -> Any:
+        self.unbatched = x.ndim == 3  # (C, H, W): pooled as a batch of one
+        if self.unbatched:
+            x = x[None]
         self.x_shape, self.k, self.stride, self.pad, self.dil = x.shape, k, stride, pad, dil
         self.xp = xp = pad_hw(x, pad, -np.inf)
         self.out_hw = (
@@ -146,7 +149,8 @@ class MaxPool2DWithIndicesBackward0(Node):
             out_size(xp.shape[3], k[1], stride[1], 0, dil[1]),
         )
         # where each maximum sits is worked out only if needed (backward, return_indices)
-        return self._max()
+        out = self._max()
+        return out[0] if self.unbatched else out
 
     def _max(self) -> Any:
         """A running maximum over the kernel offsets (np.maximum propagates NaN, as ATen does)."""
@@ -193,12 +197,15 @@ class MaxPool2DWithIndicesBackward0(Node):
         return (rows - self.pad[0]) * self.x_shape[3] + cols - self.pad[2]
 
     def backward(self, g: Any) -> tuple:
+        if self.unbatched:
+            g = g[None]
         n, c, h, w = self.x_shape
         top, bottom, left, right = self.pad
         gp = np.zeros_like(g, shape=(n, c, h + top + bottom, w + left + right))
         for (i, j), hit in self._first_max_masks():
             gp[offset_slice(i, j, self.stride, self.dil, self.out_hw)] += g * hit
-        return (gp[:, :, top : top + h, left : left + w],)
+        gx = gp[:, :, top : top + h, left : left + w]
+        return (gx[0] if self.unbatched else gx,)
 
 
 class AvgPool2DBackward0(Node):
@@ -207,6 +214,9 @@ class AvgPool2DBackward0(Node):
     saves = ("self",)
 
     def forward(self, x: Any, k: tuple, stride: tuple, pad: Pad4, divisor: Any) -> Any:
+        self.unbatched = x.ndim == 3  # (C, H, W): pooled as a batch of one
+        if self.unbatched:
+            x = x[None]
         self.x_shape, self.k, self.stride, self.pad = x.shape, k, stride, pad
         xp = pad_hw(x, pad)
         hw = (
@@ -219,9 +229,12 @@ class AvgPool2DBackward0(Node):
             for j in range(k[1]):
                 if i or j:
                     s += xp[offset_slice(i, j, stride, (1, 1), hw)]
-        return (s / divisor).astype(x.dtype, copy=False)
+        out = (s / divisor).astype(x.dtype, copy=False)
+        return out[0] if self.unbatched else out
 
     def backward(self, g: Any) -> tuple:
+        if self.unbatched:
+            g = g[None]
         n, c, h, w = self.x_shape
         top, bottom, left, right = self.pad
         gp = np.zeros_like(g, shape=(n, c, h + top + bottom, w + left + right))
@@ -229,7 +242,8 @@ class AvgPool2DBackward0(Node):
         for i in range(self.k[0]):
             for j in range(self.k[1]):
                 gp[offset_slice(i, j, self.stride, (1, 1), self.out_hw)] += share
-        return (gp[:, :, top : top + h, left : left + w],)
+        gx = gp[:, :, top : top + h, left : left + w]
+        return (gx[0] if self.unbatched else gx,)
 
 
 def pool_windows_sum(mask: Any, k: tuple, stride: tuple, out_hw: tuple) -> Any:

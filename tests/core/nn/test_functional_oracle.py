@@ -115,6 +115,7 @@ def cases() -> list[Case]:
     )
     add("max_pool2d_3d", [(X4[0], True)], lambda m, F, a: F.max_pool2d(a[0], (2, 3)))
     add("avg_pool2d", [(X4, True)], lambda m, F, a: F.avg_pool2d(a[0], 2))
+    add("avg_pool2d_3d", [(X4[1], True)], lambda m, F, a: F.avg_pool2d(a[0], 3, 2, 1))
     add("avg_pool2d_pad", [(X4, True)], lambda m, F, a: F.avg_pool2d(a[0], 3, 2, 1))
     add(
         "avg_pool2d_pad_excl",
@@ -347,3 +348,25 @@ def test_against_torch(case: Case, dtype_name: str) -> None:
             assert gc is None or not np.any(gc.numpy())
             continue
         np.testing.assert_allclose(gc.numpy(), gt.numpy(), rtol=tol, atol=tol)
+
+
+def test_sigmoid_and_tanh_of_integers_are_float() -> None:
+    for name in ("sigmoid", "tanh"):
+        c = getattr(CF, name)(core.tensor([0, 1, 2]))
+        t = getattr(TF, name)(torch.tensor([0, 1, 2]))
+        assert c.dtype.name == str(t.dtype)[6:]
+        np.testing.assert_allclose(c.numpy(), t.numpy(), rtol=1e-6)
+
+
+def test_max_pool_indices_match_torch() -> None:
+    x = np.round(X4 * 2)  # ties: the first maximum wins
+    for kwargs in (
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": 2, "dilation": 2, "ceil_mode": True},
+    ):
+        for arr in (x, x[0]):
+            _, ic = CF.max_pool2d(core.tensor(arr), return_indices=True, **kwargs)
+            _, it = TF.max_pool2d(torch.tensor(arr), return_indices=True, **kwargs)
+            assert ic.dtype is core.int64
+            np.testing.assert_array_equal(ic.numpy(), it.numpy())
