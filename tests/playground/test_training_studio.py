@@ -207,3 +207,39 @@ def test_own_data_from_a_csv(studio, tmp_path):
     studio.train(wait=True, timeout=30)
     assert panel.controller.state == "finished" and panel.info.input_shape == (2,)
     panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("linear"))
+
+
+def test_every_control_has_a_stable_name(studio):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QListWidget,
+        QSlider,
+        QTableWidget,
+        QWidget,
+    )
+
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QSlider, QListWidget, QTableWidget)
+    parts_of = (QAbstractItemView, QAbstractSpinBox, QComboBox)  # their own inner widgets
+    for key in ("training", "plots"):
+        unnamed = [
+            f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+            for w in studio.window.panels[key].findChildren(QWidget)
+            if isinstance(w, kinds)
+            and not w.objectName()
+            and not isinstance(w.parent(), parts_of)
+            and not isinstance(w.parent().parent(), parts_of)
+        ]
+        assert not unnamed, (key, unnamed)
+
+
+def test_lenet_trains_on_the_digits_and_shows_predictions(studio):
+    w = studio.window
+    panel, plots = w.panels["training"], w.panels["plots"]
+    history = studio.train({"dataset": "digits", "model": "lenet", "epochs": 2}, wait=True,
+                           timeout=60)
+    assert panel.builder.template.currentData() == "lenet"
+    assert history[-1].val_accuracy > 0.5 and plots.task == "images"
+    assert studio.wait_until(lambda: plots.fit.data.get("confusion", np.zeros(1)).sum() > 0, 10)
