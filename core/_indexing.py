@@ -50,6 +50,13 @@ def getitem(t: Tensor, key: Any) -> Tensor:
         if k is not None and k is not Ellipsis
     )
     if n_consuming > t.ndim:
+        if t.ndim == 0 and isinstance(key[0], (int, np.integer)) and not isinstance(key[0], bool):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        if t.ndim == 0 and isinstance(key[0], slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
     if Ellipsis in [k for k in key if not isinstance(k, (Tensor, np.ndarray, list))]:
         pos = next(i for i, k in enumerate(key) if k is Ellipsis)
