@@ -176,6 +176,8 @@ class DataImportDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("importOk")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("importCancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()

@@ -189,14 +189,18 @@ class DatasetSection(QWidget):
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Cannot read the data", str(exc))
             return None
-        if accept:
-            dialog.accept()
-        elif not dialog.exec():
+        try:
+            if accept:
+                dialog.accept()
+            elif not dialog.exec():
+                return None
+            data = dialog.result_data
+        finally:
+            dialog.deleteLater()
+        if data is None:
             return None
-        if dialog.result_data is None:
-            return None
-        self.set_imported(dialog.result_data)
-        return dialog.result_data
+        self.set_imported(data)
+        return data
 
     def set_imported(self, data: ImportedData) -> None:
         self.imported = data
