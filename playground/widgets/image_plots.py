@@ -112,10 +112,12 @@ class ImagesFit(pg.GraphicsLayoutWidget):
         if getattr(self, "_framed", None) != (n, h, w):
             self._framed = (n, h, w)
             self.samples.setRange(
-                xRange=(0, GRID_COLS * (w + 2)), yRange=(0, GRID_ROWS * (h + row_gap)),
+                xRange=(0, GRID_COLS * (w + 2)),
+                yRange=(0, GRID_ROWS * (h + row_gap)),
                 padding=0.02,
             )
         self.data.update(labels=labels, preds=np.asarray(preds if preds is not None else []))
+
     def set_confusion(self, matrix: np.ndarray) -> None:
         """Counts[true, predicted]; cells coloured by each row's share, annotated with counts."""
         m = np.asarray(matrix, dtype=np.int64)

@@ -238,8 +238,9 @@ def test_every_control_has_a_stable_name(studio):
 def test_lenet_trains_on_the_digits_and_shows_predictions(studio):
     w = studio.window
     panel, plots = w.panels["training"], w.panels["plots"]
-    history = studio.train({"dataset": "digits", "model": "lenet", "epochs": 2}, wait=True,
-                           timeout=60)
+    history = studio.train(
+        {"dataset": "digits", "model": "lenet", "epochs": 2}, wait=True, timeout=60
+    )
     assert panel.builder.template.currentData() == "lenet"
     assert history[-1].val_accuracy > 0.5 and plots.task == "images"
     assert studio.wait_until(lambda: plots.fit.data.get("confusion", np.zeros(1)).sum() > 0, 10)
