@@ -7,6 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from core.training import ModelSpec
 from playground import studio_session
@@ -244,3 +245,64 @@ def test_lenet_trains_on_the_digits_and_shows_predictions(studio):
     assert panel.builder.template.currentData() == "lenet"
     assert history[-1].val_accuracy > 0.5 and plots.task == "images"
     assert studio.wait_until(lambda: plots.fit.data.get("confusion", np.zeros(1)).sum() > 0, 10)
+
+
+def test_the_device_toggle_during_training_moves_at_a_step_boundary(studio):
+    from core import cuda
+
+    w = studio.window
+    panel, plots = w.panels["training"], w.panels["plots"]
+    target = "cuda" if cuda.is_available() else "cpu"
+    notices = []
+    panel.controller.notice.connect(notices.append)
+    studio.train({"dataset": "moons", "epochs": 400})
+    assert studio.wait_until(lambda: len(panel.history) > 10, 20)
+    w.acts["deviceCuda" if target == "cuda" else "deviceCpu"].trigger()  # the tool bar toggle
+    assert studio.wait_until(lambda: notices, 10) and panel.device == target
+    n = len(panel.history)
+    assert studio.wait_until(lambda: len(panel.history) > n + 10, 10)  # it trains on
+    studio.stop_training()
+    assert studio.wait_until(lambda: panel.controller.state == "stopped", 10)
+    steps = [r.step for r in panel.history]
+    assert steps == list(range(1, len(steps) + 1))  # the curves continue
+    if target == "cpu":
+        return  # a move to the device it is on changes nothing; a GPU shows the move itself
+    moved = next(r for r in panel.history if r.changed)
+    assert moved.changed == {"device": "cuda"} and moved.device.startswith("cuda")
+    assert plots.curves.lr_marks[-1][0] == moved.step
+    w.acts["deviceCpu"].trigger()
+
+
+def test_distributions_follow_a_run(studio):
+    w = studio.window
+    plots = w.panels["plots"]
+    plots.show_hist.setChecked(True)
+    try:
+        studio.train({"dataset": "moons", "epochs": 5}, wait=True, timeout=30)
+        assert studio.wait_until(lambda: "fc1.weight" in plots.histograms.history, 10)
+        step, weights, grads = plots.histograms.history["fc1.weight"][-1]
+        assert np.all(np.diff(weights) >= 0) and np.isfinite(grads).all()
+    finally:
+        plots.show_hist.setChecked(False)
+
+
+def test_file_menu_exports_the_trained_model_with_progress_and_a_message(
+    studio, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    w = studio.window
+    names = {a.objectName() for a in w.menus["file"].actions() + w.menus["export"].actions()}
+    assert {"action_exportModel", "action_saveSession", "action_openSession"} <= names
+    told = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: str(tmp_path / "m"))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: told.append("FAILED " + a[2]))
+    studio.train({"dataset": "linear", "epochs": 5}, wait=True, timeout=20)
+    w.studio.actions["exportModel"].trigger()
+    assert studio.wait_until(lambda: told, 20)
+    assert "model.safetensors" in told[0] and (tmp_path / "m" / "model.py").is_file()
+    assert (
+        w.findChild(QWidget, "exportProgress") is None
+        or not w.findChild(QWidget, "exportProgress").isVisible()
+    )
