@@ -56,7 +56,7 @@ class LogSpinBox(QDoubleSpinBox):
 
 
 class OptimizerSection(QWidget):
-    changed = Signal()
+    changed = Signal()  # a setting that takes effect with the next run
     liveChanged = Signal(dict)  # {"lr": ..., "momentum": ..., "weight_decay": ...} changed
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -142,7 +142,6 @@ class OptimizerSection(QWidget):
         if changed:
             self._last_live.update(changed)
             self.liveChanged.emit(changed)
-            self.changed.emit()
 
     def _edited(self, *_: Any) -> None:
         self._sync_enabled()

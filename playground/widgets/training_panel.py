@@ -175,6 +175,11 @@ class TrainingPanel(QWidget):
         self.dirty = True
         if self.controller.state in ("idle", "ready", *DONE):
             self._reload_timer.start()
+        else:
+            self.status.show_message(
+                "Changed settings apply to the next run (Start); learning rate, momentum and "
+                "weight decay apply to this one at its next step."
+            )
 
     def _reload_if_idle(self) -> None:
         if self.controller.state in ("idle", "ready", *DONE) and self._data_ready():
@@ -193,6 +198,8 @@ class TrainingPanel(QWidget):
     def _live_changed(self, changes: dict) -> None:
         if self.controller.state in ("running", "paused"):
             self.controller.set_hyperparameters(**changes)
+        else:
+            self._settings_changed()
 
     # ---- commands ---------------------------------------------------------------------------
     def _load(self, cfg: TrainConfig) -> None:
