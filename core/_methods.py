@@ -180,6 +180,7 @@ INPLACE = {
     "logical_not": None,
     "logical_and": None,
     "logical_or": None,
+    "logical_xor": None,
     "bitwise_and": None,
     "bitwise_or": None,
     "bitwise_xor": None,
@@ -234,6 +235,35 @@ def _shape_inplace(name: str) -> Any:
     return method
 
 
+def _compare_inplace(name: str) -> Any:
+    """``x.lt_(y)``: on a tensor with history PyTorch records ``LtBackward0/1`` (zero gradient)."""
+    fn = FUNCTIONS[name]
+    from core.ops.elementwise import Node
+
+    def backward(node: Any, g: Any) -> tuple:
+        return (g * 0,) * len(node.next_functions)
+
+    nodes = {
+        k: type(f"{name.capitalize()}Backward{k}", (Node,), {"backward": backward}) for k in (0, 1)
+    }
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if not (_grad_state.enabled and self._requires_grad):
+            return inplace(self, fn(self, other))
+        from core._dispatch import check_inplace, shallow_copy_for_inplace
+        from core.autograd.function import _record
+
+        check_inplace(self)
+        src = shallow_copy_for_inplace(self)
+        values = fn(src, other)._data.astype(self._data.dtype)
+        tensors = (src, other) if isinstance(other, Tensor) else (src,)
+        node = nodes[1 if isinstance(other, Tensor) else 0]()
+        return inplace(self, _record(node, tensors, values))
+
+    method.__name__ = name + "_"
+    return method
+
+
 def _install() -> None:
     for name, fn in OPERATORS.items():
         setattr(Tensor, name, fn)
@@ -247,6 +277,8 @@ def _install() -> None:
         elif name in FUNCTIONS:
             setattr(Tensor, name + "_", _math.make_inplace(FUNCTIONS[name], cls))
     Tensor.where = lambda self, condition, other: _math.where(condition, self, other)
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        setattr(Tensor, name + "_", _compare_inplace(name))
     for op, (name, cls) in _IOPS.items():
         setattr(Tensor, op, _math.make_inplace(FUNCTIONS[name], cls))
     for name, fn in EXTRA.items():

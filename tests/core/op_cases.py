@@ -387,14 +387,15 @@ for _name, _ref in (
     ("ge", np.greater_equal),
 ):
     op(_name, T((2, 3), "int64"), T((3,), "int64"), ref=_ref, forms="fmo", grad=False)
-    op(_name, F23, 0.5, ref=_ref, forms="fm", grad=False, tag="scalar")
+    op(_name, F23, 0.5, ref=_ref, forms="fmi", grad=False, tag="scalar")
+    op(_name, F23, F3, ref=_ref, forms="i", grad=False)
     op(_name, F23, T((2, 3), "float64"), ref=_ref, forms="f", grad=False)
 for _name, _ref in (
     ("logical_and", np.logical_and),
     ("logical_or", np.logical_or),
     ("logical_xor", np.logical_xor),
 ):
-    op(_name, T((2, 3), "bool"), T((2, 3), "bool"), ref=_ref, forms="fmo", grad=False)
+    op(_name, T((2, 3), "bool"), T((2, 3), "bool"), ref=_ref, forms="fmio", grad=False)
     op(_name, F23, T((2, 3), "int64"), ref=_ref, forms="f", grad=False)
 op("logical_not", T((2, 3), "bool"), ref=np.logical_not, forms="fmo", grad=False)
 op("logical_not", T((2, 3), "int64"), ref=np.logical_not, forms="f", grad=False)
@@ -829,6 +830,14 @@ case(
     F23,
     F23,
     ref=lambda a, b: np.stack([a, b], -1),
+)
+case(
+    "stack-out",
+    lambda m, x, y: m.stack([x, y], 1, out=m.empty(0)),
+    T((2, 3), grad=False),
+    T((2, 3), grad=False),
+    ref=lambda a, b: np.stack([a, b], 1),
+    grad=False,
 )
 case("split", lambda m, x: x.split(2), T((5, 3)), ref=lambda a: (a[:2], a[2:4], a[4:]))
 case("split-sizes", lambda m, x: m.split(x, [1, 2], dim=1), F23, ref=lambda a: (a[:, :1], a[:, 1:]))
