@@ -14,6 +14,13 @@ from core.autograd.function import Node
 from core.backend import array_module
 
 NONE, MEAN, SUM = 0, 1, 2
+
+
+def _quiet() -> Any:
+    """Overflow gives inf (a NaN check then names the op), silently as in PyTorch."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
 
 
@@ -45,14 +52,16 @@ class _PairLoss(Node):
 
     def forward(self, x: Any, t: Any, reduction: int, *param: Any) -> Any:
         self.x, self.t, self.reduction, self.param = x, t, reduction, param
-        v = self.elem(x, t, *param)
-        self.shape = v.shape
-        return _reduce(v, reduction).astype(x.dtype, copy=False)
+        with _quiet():
+            v = self.elem(x, t, *param)
+            self.shape = v.shape
+            return _reduce(v, reduction).astype(x.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
-        d = self.d_elem(self.x, self.t, *self.param) * _spread(
-            g, self.shape, self.reduction, self.x.dtype
-        )
+        with _quiet():
+            d = self.d_elem(self.x, self.t, *self.param) * _spread(
+                g, self.shape, self.reduction, self.x.dtype
+            )
         need = self.needs_input_grad
         return d if need[0] else None, (-d if len(need) > 1 and need[1] else None)
 
