@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from core.training.config import LOSSES, OPTIMIZERS, SCHEDULERS, TrainConfig
@@ -223,12 +222,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{PROG}: error: {exc}\n")
         return 2
     if args.export:
-        dest = Path(args.export)
-        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())) and not args.overwrite:
-            sys.stderr.write(
-                f"{PROG}: error: export folder {args.export!r} exists and is not empty; choose "
-                "another folder or add --overwrite\n"
+        from core.training.export import check_destination
+
+        try:
+            check_destination(args.export, args.overwrite)
+        except FileExistsError as exc:
+            msg = str(exc).replace(
+                "pass overwrite=True (--export DIR --overwrite on the command line)",
+                "add --overwrite",
             )
+            sys.stderr.write(f"{PROG}: error: {msg}\n")
             return 2
     from core.training.engine import TrainingRun
     from core.training.threads import set_blas_threads

@@ -20,21 +20,35 @@ import core
 from core.training.components import LOSS_CLASSES, optimizer_code
 from core.training.script import model_script
 
-__all__ = ["FILES", "export"]
+__all__ = ["FILES", "check_destination", "export"]
 
 FILES = ("model.safetensors", "model.npz", "model.py", "validation.safetensors", "experiment.json")
 
 
-def export(run: Any, folder: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write `run`'s model, validation split, script and experiment record into `folder`."""
+def check_destination(folder: str | os.PathLike, overwrite: bool = False) -> Path:
+    """The resolved folder, or FileExistsError saying why an export may not go there."""
     folder = Path(os.fspath(folder)).resolve()
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"cannot export into {str(folder)!r}: it is a file, not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+    present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    if present and not overwrite:
         raise FileExistsError(
             f"export folder {str(folder)!r} already exists and is not empty; choose another "
             "folder or pass overwrite=True (--export DIR --overwrite on the command line)"
         )
+    foreign = [name for name in present if name not in FILES]
+    if foreign:  # overwrite replaces a previous export, never a folder of other files
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise FileExistsError(
+            f"export folder {str(folder)!r} holds files that are not from an export ({shown}); "
+            "overwrite only replaces a previous export: choose an empty or new folder"
+        )
+    return folder
+
+
+def export(run: Any, folder: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write `run`'s model, validation split, script and experiment record into `folder`."""
+    folder = check_destination(folder, overwrite)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:

@@ -55,9 +55,16 @@ def test_existing_folder_is_refused_or_replaced_whole(trained: TrainingRun, tmp_
     with pytest.raises(FileExistsError, match="not empty"):
         export(trained, dest)
     assert (dest / "keep.txt").read_text() == "mine"
-    export(trained, dest, overwrite=True)
+    with pytest.raises(FileExistsError, match="not from an export"):
+        export(trained, dest, overwrite=True)  # never replaces a folder of other files
+    assert (dest / "keep.txt").read_text() == "mine"
+    (dest / "keep.txt").unlink()
+    export(trained, dest)
+    first = (dest / "experiment.json").read_text()
+    export(trained, dest, overwrite=True)  # a previous export is replaced whole
     assert sorted(p.name for p in dest.iterdir()) == sorted(FILES)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert json.loads(first)["steps"] == trained.step
 
 
 def test_a_failure_leaves_nothing_half_written(
