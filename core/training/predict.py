@@ -63,6 +63,11 @@ class PredictMixin:
         """Regression values (n, outputs), or class probabilities (n, C), for NumPy inputs."""
         X = np.asarray(X, dtype=np.float32)
         if X.shape[1:] != self.input_shape:
+            if X.ndim == 0 or int(np.prod(X.shape[1:])) != int(np.prod(self.input_shape)):
+                raise ValueError(
+                    f"predict() expects inputs of shape (n, {', '.join(map(str, self.input_shape))})"
+                    f", got {X.shape}"
+                )
             X = X.reshape((len(X), *self.input_shape))
         with self._lock:
             out = self._forward_eval(core.from_numpy(np.ascontiguousarray(X)).to(self.device))

@@ -324,3 +324,12 @@ def test_the_move_path_keeps_the_run_identical() -> None:
     run._move("cpu")
     run.run_to_end()
     assert_same_run(whole, run)
+
+
+def test_predict_checks_the_input_shape() -> None:
+    run = TrainingRun(SMALL)
+    assert run.predict(np.zeros((3, 2), np.float32)).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        run.predict(np.zeros((3, 3), np.float32))
+    digits = TrainingRun(TrainConfig(dataset="digits", n=50, epochs=1))
+    assert digits.predict(np.zeros((2, 64), np.float32)).shape == (2, 10)  # flat rows are fine
