@@ -29,13 +29,28 @@ def _finish(result: Tensor, out: Tensor | None) -> Tensor:
 
 
 def _no_bool_sub(a: Any, b: Any) -> None:
-    if (isinstance(a, Tensor) and a.dtype is _dt.bool_) and (
-        (isinstance(b, Tensor) and b.dtype is _dt.bool_) or isinstance(b, bool)
-    ):
+    a_bool = isinstance(a, Tensor) and a.dtype is _dt.bool_
+    b_bool = isinstance(b, Tensor) and b.dtype is _dt.bool_
+    if (a_bool and (b_bool or isinstance(b, bool))) or (b_bool and isinstance(a, bool)):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _no_bool(a: Any, b: Any, kernel: str) -> None:
+    """Floor/trunc division, remainder and pow have no bool kernel in PyTorch."""
+    if (
+        isinstance(a, Tensor)
+        and a.dtype is _dt.bool_
+        and (isinstance(b, bool) or (isinstance(b, Tensor) and b.dtype is _dt.bool_))
+    ):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]:
@@ -67,6 +82,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
+    _no_bool_sub(other, input)
     return binary(E.RsubBackward1, input, other, alpha)
 
 
@@ -104,6 +120,7 @@ def div(
             f"'{rounding_mode}'"
         )
     other = as_operand(other, input)
+    _no_bool(input, other, f"div_{rounding_mode}_cpu")
     d = promote(input, other)
     if not d.is_floating_point:
         return _finish(_int_div(input, other, rounding_mode, d), out)
@@ -150,6 +167,7 @@ def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
         input = tensor(input)
     other = as_operand(other, input)
+    _no_bool(input, other, "remainder_cpu")
     if isinstance(other, Tensor):
         return _finish(binary(E.RemainderBackward1, input, other), out)
     return _finish(binary(E.RemainderBackward0, input, other), out)
@@ -169,6 +187,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
         d = promote(e, as_operand(base, e))
         return _finish(binary(E.PowBackward2, e, base, out_dtype=d), out)
     exponent = as_operand(exponent, input)
+    _no_bool(input, exponent, "pow")
     if isinstance(exponent, Tensor):
         return _finish(binary(E.PowBackward1, input, exponent), out)
     if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
@@ -289,17 +308,17 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         from core._creation import full_like
-
-        lo = min if isinstance(min, Tensor) else full_like(input, -np.inf if min is None else min)
-        hi = max if isinstance(max, Tensor) else full_like(input, np.inf if max is None else max)
         from core._dispatch import apply_cast
 
-        d = input.dtype
+        given = [b for b in (min, max) if isinstance(b, Tensor)]
+        d = _clamp_dtype(input, *given)
+        lo = min if isinstance(min, Tensor) else full_like(input, _extreme(d, -1, min), dtype=d)
+        hi = max if isinstance(max, Tensor) else full_like(input, _extreme(d, 1, max), dtype=d)
         return _finish(
             apply_cast(
                 E.ClampBackward0,
                 (input, lo, hi),
-                [input._data, lo._data.astype(d.np), hi._data.astype(d.np)],
+                [input._data.astype(d.np), lo._data.astype(d.np), hi._data.astype(d.np)],
             ),
             out,
         )
@@ -313,6 +332,25 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
 
 
 clip = clamp
+
+
+def _clamp_dtype(input: Tensor, *bounds: Tensor) -> _dt.dtype:
+    """PyTorch's result type of clamp with tensor bounds: the operands promoted together."""
+    dims = [t.dtype for t in (input, *bounds) if t.ndim]
+    zero = [t.dtype for t in (input, *bounds) if not t.ndim]
+    return _dt.result_type(dims, zero, [])
+
+
+def _extreme(d: _dt.dtype, sign: int, value: Any) -> Any:
+    """A bound that does not bind (for the side given as None), in dtype ``d``."""
+    if value is not None:
+        return value
+    if d.is_floating_point:
+        return sign * np.inf
+    if d is _dt.bool_:
+        return sign > 0
+    info = np.iinfo(d.np)
+    return info.max if sign > 0 else info.min
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:

@@ -304,3 +304,53 @@ def test_conversion_against_torch(torch) -> None:
 def test_unsupported_numpy_dtypes_are_refused() -> None:
     with pytest.raises(TypeError):
         core.from_numpy(np.array(["a"]))
+
+
+BINARY = {
+    "add": lambda m, a, b: a + b,
+    "sub": lambda m, a, b: a - b,
+    "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / b,
+    "floordiv": lambda m, a, b: a // b,
+    "mod": lambda m, a, b: a % b,
+    "pow": lambda m, a, b: a**b,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "lt": lambda m, a, b: a < b,
+    "eq": lambda m, a, b: a == b,
+    "and": lambda m, a, b: a & b,
+    "where": lambda m, a, b: m.where(a > 0, a, b),
+    "div_floor": lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+    "div_trunc": lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+    "cat": lambda m, a, b: m.cat([a.reshape(-1), b.reshape(-1)]),
+    "clamp_min": lambda m, a, b: m.clamp(a, min=b),
+    "clamp_max": lambda m, a, b: m.clamp(a, max=b),
+}
+
+
+def _outcome(m, f, a, b):
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = f(m, a, b)
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return ("raises", type(e).__name__)
+    return (str(r.dtype).replace("torch.", ""), np.asarray(r.numpy(), float).round(3).tolist())
+
+
+@pytest.mark.parametrize("op", BINARY)
+def test_binary_ops_over_every_dtype_pair_against_torch(op: str, torch) -> None:
+    """Result dtype, values, or the exception class, for every dtype pair, dimensioned and 0-d."""
+    f = BINARY[op]
+    bad = []
+    for (a, b), (za, zb) in itertools.product(
+        PAIRS, [(False, False), (True, False), (False, True)]
+    ):
+        va = np.array(2) if za else np.array([3, 1, 2])
+        vb = np.array(1) if zb else np.array([2, 1, 3])
+        got = _outcome(core, f, core.tensor(va.astype(a)), core.tensor(vb.astype(b)))
+        exp = _outcome(torch, f, torch.from_numpy(va.astype(a)), torch.from_numpy(vb.astype(b)))
+        if got != exp:
+            bad.append((a, b, za, zb, got, exp))
+    assert not bad, bad[:5]
