@@ -68,8 +68,13 @@ def diagnose_failure(run: Any, batch: Batch, loss_value: float) -> FailureReport
     where = f"step {batch.step} (epoch {batch.epoch + 1}, batch {batch.batch + 1})"
     msg = f"The training loss became {kind} at {where}"
     if module is not None:
-        cls = type(getattr(run.model, module)).__name__
-        msg += f"; the first non-finite values came from {module} ({cls}, {op})"
+        sub = getattr(run.model, module)
+        msg += f"; the first non-finite values came from {module} ({type(sub).__name__}, {op})"
+        if not all(_finite(p) for p in sub.parameters()):
+            msg += (
+                f", whose parameters are already not finite: the update of step "
+                f"{batch.step - 1} overflowed"
+            )
     elif op is not None:
         msg += f"; the first non-finite value came from the loss ({op})"
     if anomaly and not anomaly.startswith("diagnosis failed"):

@@ -333,3 +333,15 @@ def test_predict_checks_the_input_shape() -> None:
         run.predict(np.zeros((3, 3), np.float32))
     digits = TrainingRun(TrainConfig(dataset="digits", n=50, epochs=1))
     assert digits.predict(np.zeros((2, 64), np.float32)).shape == (2, 10)  # flat rows are fine
+
+
+def test_non_finite_weights_are_named_as_the_cause() -> None:
+    run = TrainingRun(SMALL)
+    run.step_once()
+    with core.no_grad():
+        run.model.fc2.weight[0, 0] = float("nan")
+    report = run.step_once()
+    f = report.failure
+    assert f is not None and f.module == "fc2" and f.op == "AddmmBackward0"
+    assert "already not finite" in f.message and "step 1 overflowed" in f.message
+    assert "nan at step 2" in f.message
