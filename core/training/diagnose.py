@@ -78,6 +78,6 @@ def diagnose_failure(run: Any, batch: Batch, loss_value: float) -> FailureReport
     elif op is not None:
         msg += f"; the first non-finite value came from the loss ({op})"
     if anomaly and not anomaly.startswith("diagnosis failed"):
-        msg += f". Anomaly detection: {anomaly}"
+        msg += f". Anomaly detection: {anomaly.rstrip('.')}"
     msg += ". Try a smaller learning rate."
     return FailureReport(batch.step, batch.epoch, batch.batch, loss_value, op, module, anomaly, msg)
