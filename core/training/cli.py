@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         sys.stdout.write(
             f"training {cfg.dataset}: model {run.spec} "
-            f"({run.spec.parameter_count(run.input_shape, run.outputs):,} parameters), "
+            f"({run.parameter_count:,} parameters), "
             f"{cfg.loss}, {cfg.optimizer} lr={cfg.lr:g}, batch {run.batch_size}, "
             f"{cfg.epochs} epochs, seed {cfg.seed}, {run.device}\n"
         )

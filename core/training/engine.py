@@ -115,6 +115,10 @@ class TrainingRun(PredictMixin, RunStateMixin):
     def finished(self) -> bool:
         return self.state in ("finished", "stopped", "failed")
 
+    @property
+    def parameter_count(self) -> int:
+        return self.spec.parameter_count(self.input_shape, self.outputs)
+
     def steps(self) -> Iterator[StepReport]:
         """Train, yielding a report per step, until the end, a pause, a stop or a failure."""
         self._pause.clear()

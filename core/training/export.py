@@ -131,7 +131,7 @@ def _experiment(run: Any, val_loss: float, val_acc: float | None) -> dict[str, A
         "task": run.task,
         "model": run.spec.to_dict(),
         "model_summary": str(run.spec),
-        "parameter_count": run.spec.parameter_count(run.input_shape, run.outputs),
+        "parameter_count": run.parameter_count,
         "input_shape": list(run.input_shape),
         "outputs": run.outputs,
         "steps": run.step,
