@@ -88,7 +88,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             "both arguments to linear need to be at least 1D, but they are 0D and 2D"
         )
-    out = addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
+    if not input.is_contiguous() or bias.ndim != 1:
+        # PyTorch's general path: matmul, then the bias added (AddBackward0 on top)
+        return input.matmul(weight.t()) + bias
+    # contiguous N-D input: flattened to a matrix around one fused addmm, as in PyTorch
+    out = addmm(bias, input.view(-1, input.shape[-1]), weight.t())
     return out.view(*input.shape[:-1], weight.shape[0])
 
 

@@ -49,6 +49,10 @@ GRAPHS: dict[str, Callable[[Any], Any]] = {
     "linear_2d": lambda m: m.nn.functional.linear(_x(m, (4, 3)), _w(m, (2, 3)), _w(m, (2,), 2)),
     "linear_3d": lambda m: m.nn.functional.linear(_x(m, (5, 4, 3)), _w(m, (2, 3)), _w(m, (2,))),
     "linear_1d": lambda m: m.nn.functional.linear(_x(m, (3,)), _w(m, (2, 3)), _w(m, (2,))),
+    "linear_4d": lambda m: m.nn.functional.linear(_x(m, (2, 5, 4, 3)), _w(m, (2, 3)), _w(m, (2,))),
+    "linear_noncontiguous": lambda m: m.nn.functional.linear(
+        _x(m, (5, 3, 4)).transpose(1, 2), _w(m, (2, 3)), _w(m, (2,))
+    ),
     "linear_nobias": lambda m: m.nn.functional.linear(_x(m, (4, 3)), _w(m, (2, 3))),
     "mse": lambda m: m.nn.functional.mse_loss(_x(m, (4, 2)), _w(m, (4, 2), grad=False)),
     "l1": lambda m: m.nn.functional.l1_loss(_x(m, (4, 2)), _w(m, (4, 2), grad=False)),
