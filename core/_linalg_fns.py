@@ -21,8 +21,10 @@ def _dtype_name(t: Tensor) -> str:
     }.get(t.dtype.name, t.dtype.name)
 
 
-def _check_pair(a: Tensor, b: Tensor) -> None:
+def _check_pair(a: Tensor, b: Tensor, kernel: str = "addmm_impl_cpu_") -> None:
     check_same_device(a, b)
+    if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_dtype_name(a)} != {_dtype_name(b)}"
@@ -92,7 +94,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{tensor.shape[0]}] to have the same number of "
             f"elements, but got {input.shape[0]} and {tensor.shape[0]} elements respectively"
         )
-    _check_pair(input, tensor)
+    _check_pair(input, tensor, "dot")
     return apply_op(L.DotBackward0, (input, tensor))
 
 

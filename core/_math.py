@@ -241,8 +241,23 @@ def where(
 
 
 # --- unary ---------------------------------------------------------------------------------------
+# PyTorch has no bool kernel for these: its words when given a bool tensor
+_NO_BOOL = {
+    "abs": (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    "floor": (NotImplementedError, "\"floor_vml_cpu\" not implemented for 'Bool'"),
+    "ceil": (NotImplementedError, "\"ceil_vml_cpu\" not implemented for 'Bool'"),
+    "round": (NotImplementedError, "\"round_vml_cpu\" not implemented for 'Bool'"),
+    "trunc": (NotImplementedError, "\"trunc_vml_cpu\" not implemented for 'Bool'"),
+    "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+}
+
+
 def _unary(cls: type, to_float: bool, name: str) -> Any:
+    refused = _NO_BOOL.get(name)
+
     def fn(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        if refused is not None and input._data.dtype == np.bool_:
+            raise refused[0](refused[1])
         return _finish(unary(cls, input, to_float=to_float), out)
 
     fn.__name__ = name

@@ -133,6 +133,8 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError("argmax(): does not support bool input")
     if dim is None:
         out = np.argmax(a.reshape(-1))
         return Tensor._wrap(
@@ -145,6 +147,8 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError("argmin(): does not support bool input")
     if dim is None:
         out = np.argmin(a.reshape(-1))
         return Tensor._wrap(
@@ -169,6 +173,7 @@ def var(
     *,
     correction: Any = None,
 ) -> Tensor:
+    _float_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return apply_op(
@@ -184,11 +189,17 @@ def std(
     *,
     correction: Any = None,
 ) -> Tensor:
+    _float_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return apply_op(
         R.StdBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
     )
+
+
+def _float_only(input: Tensor) -> None:
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
 def std_mean(
@@ -245,12 +256,14 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     dims = _dims(dim, input.ndim)
-    return Tensor._wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+    out = np.asarray(np.all(input._data, axis=dims, keepdims=keepdim))
+    return Tensor._wrap(out.astype(np.uint8) if input._data.dtype == np.uint8 else out)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     dims = _dims(dim, input.ndim)
-    return Tensor._wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+    out = np.asarray(np.any(input._data, axis=dims, keepdims=keepdim))
+    return Tensor._wrap(out.astype(np.uint8) if input._data.dtype == np.uint8 else out)
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:

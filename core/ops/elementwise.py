@@ -420,9 +420,10 @@ class SigmoidBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        # exp of -|a| only, so large inputs neither overflow nor warn
-        e = np.exp(-np.abs(a))
-        self.out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        # exp of -|a| only, so large inputs neither overflow nor warn; half computed in float
+        x = a.astype(np.float32) if a.dtype == np.float16 else a
+        e = np.exp(-np.abs(x))
+        self.out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
         return self.out
 
     def backward(self, g: Any) -> tuple:
@@ -510,7 +511,7 @@ class RoundBackward0(_ZeroGrad):
 class SignBackward0(_ZeroGrad):
     """d sign(a) = 0"""
 
-    fn = staticmethod(np.sign)
+    fn = staticmethod(lambda a: a.copy() if a.dtype == bool else np.sign(a))
 
 
 class RoundBackward1(Node):

@@ -354,3 +354,81 @@ def test_binary_ops_over_every_dtype_pair_against_torch(op: str, torch) -> None:
         if got != exp:
             bad.append((a, b, za, zb, got, exp))
     assert not bad, bad[:5]
+
+
+UNARY = {
+    n: (lambda n: lambda m, a: getattr(m, n)(a))(n)
+    for n in [
+        "neg",
+        "abs",
+        "exp",
+        "log",
+        "log1p",
+        "sqrt",
+        "rsqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "floor",
+        "ceil",
+        "round",
+        "trunc",
+        "sign",
+        "reciprocal",
+        "isnan",
+        "isinf",
+        "isfinite",
+        "logical_not",
+        "square",
+    ]
+}
+UNARY.update(
+    {
+        "invert": lambda m, a: ~a,
+        "sum": lambda m, a: a.sum(),
+        "sum0": lambda m, a: a.sum(0),
+        "mean": lambda m, a: a.mean(),
+        "mean0": lambda m, a: a.mean(0),
+        "prod": lambda m, a: a.prod(),
+        "max": lambda m, a: a.max(),
+        "max0": lambda m, a: a.max(0)[0],
+        "min": lambda m, a: a.min(),
+        "amax": lambda m, a: a.amax(0),
+        "argmax": lambda m, a: a.argmax(),
+        "argmin0": lambda m, a: a.argmin(0),
+        "std": lambda m, a: a.std(),
+        "var0": lambda m, a: a.var(0),
+        "norm": lambda m, a: a.norm(),
+        "logsumexp": lambda m, a: a.logsumexp(0),
+        "cumsum": lambda m, a: a.cumsum(0),
+        "all": lambda m, a: a.all(),
+        "any0": lambda m, a: a.any(0),
+        "clamp-int": lambda m, a: a.clamp(0, 2),
+        "clamp-float": lambda m, a: a.clamp(0.5),
+        "pow2": lambda m, a: a**2,
+        "pow-half": lambda m, a: a**0.5,
+        "rpow": lambda m, a: 2**a,
+        "rdiv": lambda m, a: 1 / a,
+        "rsub": lambda m, a: 1 - a,
+        "mul-float": lambda m, a: a * 1.5,
+        "add-bool": lambda m, a: a + True,
+        "mm": lambda m, a: a[0].reshape(1, 3) @ a[0].reshape(3, 1),
+        "dot": lambda m, a: m.dot(a[0], a[0]),
+    }
+)
+
+
+@pytest.mark.parametrize("op", UNARY)
+def test_unary_ops_and_reductions_over_every_dtype_against_torch(op: str, torch) -> None:
+    f = lambda m, a, _: UNARY[op](m, a)  # noqa: E731
+    bad = []
+    for name in NAMES:
+        v = np.array([[3, 1, 2], [0, 2, 1]]) if name != "bool" else np.array([[1, 0, 1], [0, 0, 1]])
+        got = _outcome(core, f, core.tensor(v.astype(name)), None)
+        exp = _outcome(torch, f, torch.from_numpy(v.astype(name)), None)
+        if got != exp:
+            bad.append((name, got, exp))
+    assert not bad, bad
