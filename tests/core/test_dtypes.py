@@ -357,7 +357,7 @@ def test_binary_ops_over_every_dtype_pair_against_torch(op: str, torch) -> None:
 
 
 UNARY = {
-    n: (lambda n: lambda m, a: getattr(m, n)(a))(n)
+    n: (lambda m, a, n=n: getattr(m, n)(a))
     for n in [
         "neg",
         "abs",
