@@ -554,13 +554,42 @@ def _pair_loss(cls: type, input: Tensor, target: Tensor, red: int, *params: Any)
     return apply_op(cls, (input, target), red, *params)
 
 
+def _weighted(
+    v: Tensor, weight: Tensor, input: Tensor, reduction: str, mean_by_weight: bool
+) -> Any:
+    """PyTorch's composite weighted losses: elementwise loss times weight, then reduced."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    v = v * weight
+    if reduction == "none":
+        return v
+    if reduction == "sum":
+        return v.sum()
+    if reduction == "mean":
+        return v.sum() / weight.sum() if mean_by_weight else v.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def _legacy_reduction(reduction: str, size_average: Any, reduce: Any) -> str:
+    if size_average is None and reduce is None:
+        return reduction
+    return {L.NONE: "none", L.MEAN: "mean", L.SUM: "sum"}[
+        _reduction_enum(reduction, size_average, reduce)
+    ]
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
     size_average: Any = None,
     reduce: Any = None,
     reduction: str = "mean",
+    weight: Tensor | None = None,
 ) -> Tensor:
+    if weight is not None:
+        reduction = _legacy_reduction(reduction, size_average, reduce)
+        x, t = _same_size(input, target)
+        return _weighted((x - t).pow(2), weight, input, reduction, True)
     return _pair_loss(
         L.MseLossBackward0, input, target, _reduction_enum(reduction, size_average, reduce)
     )
@@ -572,8 +601,13 @@ def l1_loss(
     size_average: Any = None,
     reduce: Any = None,
     reduction: str = "mean",
+    weight: Tensor | None = None,
 ) -> Tensor:
     """PyTorch composes it: (input - target).abs(), then mean or sum."""
+    if weight is not None:
+        reduction = _legacy_reduction(reduction, size_average, reduce)
+        x, t = _same_size(input, target)
+        return _weighted((x - t).abs(), weight, input, reduction, True)
     red = _reduction_enum(reduction, size_average, reduce)
     input, target = _same_size(input, target)
     v = (input - target).abs()
@@ -608,6 +642,9 @@ def huber_loss(
 ) -> Tensor:
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        v = _pair_loss(L.HuberLossBackward0, input, target, L.NONE, delta)
+        return _weighted(v, weight, input, reduction, False)
     return _pair_loss(L.HuberLossBackward0, input, target, _reduction_enum(reduction), delta)
 
 

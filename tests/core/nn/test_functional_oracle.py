@@ -194,6 +194,14 @@ def cases() -> list[Case]:
                 [(X, True), (y, True)],
                 lambda m, F, a, fn=fn, red=red: getattr(F, fn)(a[0], a[1], reduction=red),
             )
+        for fn in ("mse_loss", "l1_loss", "huber_loss"):
+            add(
+                f"{fn}_weight_{red}",
+                [(X, True), (y, True), (_arr((4, 5), "pos"), True)],
+                lambda m, F, a, fn=fn, red=red: getattr(F, fn)(
+                    a[0], a[1], reduction=red, weight=a[2]
+                ),
+            )
         add(
             f"nll_{red}",
             [(X, True)],
