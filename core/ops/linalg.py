@@ -9,6 +9,18 @@ import numpy as np
 from core.autograd.function import Node
 
 
+def mat2_grad(a: Any, g: Any, b: Any) -> Any:
+    """A^T @ g in the memory layout of mat2, as PyTorch's mm_mat2_backward.
+
+    For ``x @ w.t()`` (Linear) mat2 is a transposed view: computing ``(g^T @ A)^T`` makes the
+    gradient reaching the weight through TBackward0 C-contiguous, so accumulating it into ``.grad``
+    is a plain copy instead of a strided transpose of the whole matrix.
+    """
+    if b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (g.T @ a).T
+    return a.T @ g
+
+
 class MmBackward0(Node):
     """d(A@B) = dA @ B^T, A^T @ dB"""
 
@@ -20,7 +32,10 @@ class MmBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
-        return (g @ self.b.T if need[0] else None, self.a.T @ g if need[1] else None)
+        return (
+            g @ self.b.T if need[0] else None,
+            mat2_grad(self.a, g, self.b) if need[1] else None,
+        )
 
 
 class AddmmBackward0(Node):
@@ -42,7 +57,7 @@ class AddmmBackward0(Node):
         return (
             (g if self.beta == 1 else g * self.beta) if need[0] else None,
             ga @ self.b.T if need[1] else None,
-            self.a.T @ ga if need[2] else None,
+            mat2_grad(self.a, ga, self.b) if need[2] else None,
         )
 
 
