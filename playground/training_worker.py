@@ -101,30 +101,34 @@ class TrainingWorker(QObject):
             self.error.emit(f"{command}: {readable(exc)}")
             return None
 
+    def _new_run(self, make: Callable[[], Any]) -> bool:
+        """Replace the run by `make()`; on failure there is no run ("idle") and the error is
+        told, as a message, by the caller's `_apply`."""
+        self.generation += 1
+        self._fit_failed = False
+        self.run = None
+        self.state = "loading"
+        self.pending.clear()
+        try:
+            self.run = make()
+        except Exception:
+            self._set_state("idle")
+            raise
+        self._tell("loaded", training_views.run_info(self.run))
+        return True
+
     def _cmd_load(self, arg: tuple[Any, Any]) -> None:
         from core.training import TrainingRun
 
         config, data = arg
-        self.generation += 1
-        self._fit_failed = False
-        self.run = None
-        self.state = "idle"
-        self.pending.clear()
-        self.run = TrainingRun(config, data=data)
-        self._tell("loaded", training_views.run_info(self.run))
+        self._new_run(lambda: TrainingRun(config, data=data))
         self._set_state("ready")
         self._emit_fit(force=True)
 
     def _cmd_restore(self, state: dict) -> None:
         from core.training import TrainingRun
 
-        self.generation += 1
-        self._fit_failed = False
-        self.run = None
-        self.state = "idle"
-        self.pending.clear()
-        self.run = TrainingRun.from_state_dict(state)
-        self._tell("loaded", training_views.run_info(self.run))
+        self._new_run(lambda: TrainingRun.from_state_dict(state))
         self._tell("reports", list(self.run.history))
         self._set_state(self.run.state if self.run.state in DONE else "paused")
         self._emit_fit(force=True)

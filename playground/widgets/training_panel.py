@@ -183,7 +183,7 @@ class TrainingPanel(QWidget):
 
     def _reload_if_idle(self) -> None:
         if self.controller.state in ("idle", "ready", *DONE) and self._data_ready():
-            self._load(self.config())
+            self._load()
 
     def _data_ready(self) -> bool:
         return self.data.ready()
@@ -202,7 +202,16 @@ class TrainingPanel(QWidget):
             self._settings_changed()
 
     # ---- commands ---------------------------------------------------------------------------
-    def _load(self, cfg: TrainConfig) -> None:
+    def _load(self, cfg: TrainConfig | None = None) -> bool:
+        """Build a run of `cfg` (default: the panel's settings) in the worker; False if the
+        settings are not a valid config (the status line says why)."""
+        self._reload_timer.stop()
+        if cfg is None:
+            try:
+                cfg = self.config()
+            except ValueError as exc:  # ConfigError: which setting, what is allowed
+                self._error(str(exc))
+                return False
         data = self.data.custom_data() if cfg.dataset == "custom" else None
         self.history = []
         self.failure = None
@@ -211,19 +220,18 @@ class TrainingPanel(QWidget):
             self.plots.clear_history()
         self.controller.load(cfg, data)
         self.dirty = False
+        return True
 
     def train(self, config: TrainConfig | dict | None = None) -> None:
         """Start a new run: of `config` (shown in the panel), or of the panel's settings."""
+        cfg = None
         if config is not None:
             if not isinstance(config, TrainConfig):  # a dict: the panel's device unless given
                 config = TrainConfig.from_dict({"device": self.device, **config})
             cfg = self.set_config(config)
-        else:
-            cfg = self.config()
-        self._reload_timer.stop()
-        self._load(cfg)
-        self.busy = True
-        self.controller.start()
+        if self._load(cfg):
+            self.busy = True
+            self.controller.start()
 
     def start(self) -> None:
         if not self._data_ready():
@@ -246,8 +254,8 @@ class TrainingPanel(QWidget):
         if self.controller.state not in ("ready", "paused") or (
             self.dirty and self.controller.state == "ready"
         ):
-            self._reload_timer.stop()
-            self._load(self.config())
+            if not self._load():
+                return
         self.controller.step()
 
     def stop(self) -> None:
@@ -255,13 +263,12 @@ class TrainingPanel(QWidget):
 
     def reset(self) -> None:
         """The current run's config again: the same initialisation, a fresh start."""
-        cfg = self.info.config if self.info is not None and not self.dirty else self.config()
         self.controller.stop()
-        self._load(cfg)
+        self._load(self.info.config if self.info is not None and not self.dirty else None)
 
     def new_seed(self) -> None:
         self.optim.seed.setValue(random.randrange(1, 2**31 - 1))
-        self._load(self.config())
+        self._load()
 
     def set_device(self, device: str) -> None:
         """Train on `device`: a run in progress moves at its next step boundary."""
@@ -308,7 +315,6 @@ class TrainingPanel(QWidget):
             if info.config.dataset != "custom":
                 self.set_config(info.config)
             self.dirty = False
-        self.optim.set_task(info.task)
         if self.plots is not None:
             self.plots.set_task(info.plot_task, accuracy=info.task != "regression")
             self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)

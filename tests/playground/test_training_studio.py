@@ -306,3 +306,22 @@ def test_file_menu_exports_the_trained_model_with_progress_and_a_message(
         w.findChild(QWidget, "exportProgress") is None
         or not w.findChild(QWidget, "exportProgress").isVisible()
     )
+
+
+def test_settings_that_cannot_work_are_told_not_raised(studio):
+    panel = studio.window.panels["training"]
+    panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("moons"))
+    studio.process_events(0.4)
+    panel.optim.optimizer.setCurrentText("sgd")
+    panel.optim.momentum.setValue(0.0)
+    panel.optim.nesterov.setChecked(True)
+    panel.start()  # the optimizer refuses it when the worker builds the run
+    assert studio.wait_until(lambda: "nesterov" in panel.status.message.text().lower(), 10)
+    assert studio.wait_until(lambda: not panel.busy, 5) and panel.controller.state != "running"
+    panel.optim.nesterov.setChecked(False)
+    assert studio.wait_until(lambda: panel.controller.state == "ready", 10)
+    panel.optim.loss.setCurrentText("mse")  # not offered for classification: nothing changes
+    assert panel.optim.loss.currentText() == "cross_entropy"
+    panel.data.val_split.setValue(0.0)
+    panel.optim.batch_size.setValue(0)  # the spin box's minimum is 1
+    assert panel.optim.batch_size.value() == 1
