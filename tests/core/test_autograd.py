@@ -477,7 +477,22 @@ def _graph_cases(m):
         y = m.addmm(b, x, w.t())
         return ((y - 1) ** 2).mean(), [w, b], None
 
+    def multi_output():
+        a = leaf(m, [[1.0, 5.0, 2.0], [4.0, 0.5, 3.0]])
+        first, _ = a.split(1)
+        values, _ = a.max(1)
+        return (first.sum() * 2 + values.prod()) * a.unbind(1)[2].mean(), [a], None
+
+    def setitem():
+        a, b = leaf(m, [1.0, 2.0, 3.0]), leaf(m, [5.0])
+        c = a * 1
+        c[1:2] = b * 3
+        c[[0, 2]] = c[[2, 0]] * 2
+        return (c * c).sum(), [a, b], None
+
     return {
+        "multi_output": multi_output,
+        "setitem": setitem,
         "shared": shared,
         "broadcast": broadcast,
         "views": views,
