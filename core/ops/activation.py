@@ -92,7 +92,9 @@ class GeluBackward0(Node):
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)
             return (0.5 * a * (1 + np.tanh(inner))).astype(a.dtype, copy=False)
-        return (0.5 * a * (1 + erf(a / math.sqrt(2)))).astype(a.dtype, copy=False)
+        # erf is the costly part (exact, per element): keep Phi(a) for the backward
+        self.cdf = 0.5 * (1 + erf(a / math.sqrt(2)))
+        return (a * self.cdf).astype(a.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
         a = self.a
@@ -101,9 +103,8 @@ class GeluBackward0(Node):
             t = np.tanh(inner)
             d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a * a)
             return (g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * d_inner),)
-        cdf = 0.5 * (1 + erf(a / math.sqrt(2)))
         pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
-        return (g * (cdf + a * pdf),)
+        return (g * (self.cdf + a * pdf),)
 
 
 class SiluBackward0(Node):
