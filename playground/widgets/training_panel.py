@@ -12,11 +12,10 @@ import random
 import time
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QGroupBox,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -25,22 +24,23 @@ from PySide6.QtWidgets import (
 from core.training import TrainConfig
 from playground.training_views import RunInfo
 from playground.training_worker import DONE, TrainingController
+from playground.widgets.data_import_dialog import ImportedData
 from playground.widgets.dataset_section import DatasetSection
 from playground.widgets.model_builder import ModelBuilder
 from playground.widgets.optimizer_section import OptimizerSection
+from playground.widgets.run_controls import RunControls
 from playground.widgets.training_status import StatusLine
 
-STATUS_INTERVAL = 0.2  # seconds between status-line updates
 
-BUTTONS = (
-    ("start", "Start", "Train a new run from these settings"),
-    ("pause", "Pause", "Pause after the step in progress"),
-    ("resume", "Resume", "Continue the paused run"),
-    ("step", "Step one batch", "Take exactly one optimizer step"),
-    ("stop", "Stop", "End the run at the next step boundary"),
-    ("reset", "Reset", "The same initialisation again, so runs compare"),
-    ("newSeed", "New seed", "Pick a new seed and reset"),
-)
+def imported_from(info: RunInfo) -> ImportedData:
+    """A run's own data (train and validation) as if imported, for the data section."""
+    X = np.concatenate([info.x_train, info.x_val]).reshape(len(info.x_train) + len(info.x_val), -1)
+    y = np.concatenate([info.y_train, info.y_val])
+    names = [f"x{i + 1}" for i in range(X.shape[1])]
+    return ImportedData(X, y, info.task, names, "y", source="the restored session")
+
+
+STATUS_INTERVAL = 0.2  # seconds between status-line updates
 
 
 class TrainingPanel(QWidget):
@@ -62,14 +62,18 @@ class TrainingPanel(QWidget):
         self.data = DatasetSection()
         self.builder = ModelBuilder()
         self.optim = OptimizerSection()
-        self.buttons = {}
-        grid = QGridLayout()
-        for i, (key, text, tip) in enumerate(BUTTONS):
-            b = QPushButton(text, objectName=f"train{key[0].upper()}{key[1:]}")
-            b.setToolTip(tip)
-            b.clicked.connect(getattr(self, _SLOTS[key]))
-            grid.addWidget(b, i // 4, i % 4)
-            self.buttons[key] = b
+        self.controls = RunControls(
+            {
+                "start": self.start,
+                "pause": self.pause,
+                "resume": self.resume,
+                "step": self.step,
+                "stop": self.stop,
+                "reset": self.reset,
+                "newSeed": self.new_seed,
+            }
+        )
+        self.buttons = self.controls.buttons
         self.status = StatusLine()
         self.status.graphButton.clicked.connect(self.show_failed_batch)
         body = QWidget()
@@ -90,7 +94,7 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(scroll, 1)
-        layout.addLayout(grid)
+        layout.addWidget(self.controls)
         layout.addWidget(self.status)
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
         self._reload_timer.timeout.connect(self._reload_if_idle)
@@ -310,11 +314,13 @@ class TrainingPanel(QWidget):
     # ---- what the worker says ---------------------------------------------------------------
     def _run_loaded(self, info: RunInfo) -> None:
         self.info = info
-        if self._restoring:
+        if self._restoring:  # show the restored run's settings (and its own data)
             self._restoring = False
-            if info.config.dataset != "custom":
-                self.set_config(info.config)
+            if info.config.dataset == "custom":
+                self.data.set_imported(imported_from(info))
+            self.set_config(info.config)
             self.dirty = False
+            self._reload_timer.stop()
         if self.plots is not None:
             self.plots.set_task(info.plot_task, accuracy=info.task != "regression")
             self.plots.set_data(info.x_train, info.y_train, info.x_val, info.y_val)
@@ -343,18 +349,9 @@ class TrainingPanel(QWidget):
     def _state(self, state: str) -> None:
         if state in ("paused", *DONE):
             self.busy = False
-        running = state == "running"
-        has_run = state not in ("idle", "loading")
-        b = self.buttons
-        b["start"].setEnabled(not running)
-        b["pause"].setEnabled(running)
-        b["resume"].setEnabled(state == "paused")
-        b["step"].setEnabled(not running)
-        b["stop"].setEnabled(state in ("running", "paused"))
-        b["reset"].setEnabled(has_run)
-        b["newSeed"].setEnabled(True)
+        self.controls.show_state(state)
         for section in (self.data, self.builder):
-            section.setEnabled(not running)
+            section.setEnabled(state != "running")
         self.status.show_state(state)
         if state in DONE:
             self.progress.emit(1.0 if state == "finished" else -1.0, self.status.summary())
@@ -391,14 +388,3 @@ class TrainingPanel(QWidget):
 
     def set_theme(self, theme: str) -> None:
         self.data.set_theme(theme)
-
-
-_SLOTS = {
-    "start": "start",
-    "pause": "pause",
-    "resume": "resume",
-    "step": "step",
-    "stop": "stop",
-    "reset": "reset",
-    "newSeed": "new_seed",
-}

@@ -207,6 +207,13 @@ def test_own_data_from_a_csv(studio, tmp_path):
     assert panel.config().dataset == "custom"
     studio.train(wait=True, timeout=30)
     assert panel.controller.state == "finished" and panel.info.input_shape == (2,)
+    box = {}
+    studio.window.studio.save(tmp_path / "own.tpsession", lambda r: box.setdefault("r", r))
+    assert studio.wait_until(lambda: "r" in box, 20)
+    panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("linear"))
+    studio.window.studio.open(tmp_path / "own.tpsession")  # the data comes back with the run
+    assert studio.wait_until(lambda: panel.data.kind == "file", 20)
+    assert len(panel.data.imported.X) == 60 and panel.config().dataset == "custom"
     panel.data.dataset.setCurrentIndex(panel.data.dataset.findData("linear"))
 
 
