@@ -284,3 +284,54 @@ def test_oracle_out_form(case: Case, torch: Any) -> None:
     case.out(torch, *t_in, out=t_out)
     assert tuple(c_out.shape) == tuple(t_out.shape)
     assert_close(as_np(c_out), as_np(t_out), case)
+
+
+# --- broadcasting, drawn at random ------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BROADCAST_OPS = {
+    "add": lambda m, a, b: a + b,
+    "sub": lambda m, a, b: m.sub(a, b, alpha=2),
+    "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / (b * b + 1),
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "where": lambda m, a, b: m.where(a > 0, a, b),
+    "pow": lambda m, a, b: (a * a + 1) ** b,
+    "atan2-like": lambda m, a, b: (a * b).tanh() + a.exp() * b,
+}
+
+
+@st.composite
+def broadcastable_shapes(draw):
+    ndim = draw(st.integers(0, 3))
+    full = [draw(st.integers(1, 3)) for _ in range(ndim)]
+    a = [n if draw(st.booleans()) else 1 for n in full][draw(st.integers(0, ndim)) :]
+    b = [n if draw(st.booleans()) else 1 for n in full][draw(st.integers(0, ndim)) :]
+    return tuple(a), tuple(b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shapes=broadcastable_shapes(),
+    op=st.sampled_from(sorted(BROADCAST_OPS)),
+    seed=st.integers(0, 2**16),
+)
+def test_broadcasting_forward_and_gradients_against_torch(shapes, op, seed) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    a_np = rng.standard_normal(shapes[0]).astype(np.float32)
+    b_np = rng.standard_normal(shapes[1]).astype(np.float32)
+    f = BROADCAST_OPS[op]
+    ca, cb = core.tensor(a_np, requires_grad=True), core.tensor(b_np, requires_grad=True)
+    ta = torch.tensor(a_np, requires_grad=True)
+    tb = torch.tensor(b_np, requires_grad=True)
+    co, to = f(core, ca, cb), f(torch, ta, tb)
+    assert tuple(co.shape) == tuple(to.shape) and co.dtype.name == "float32"
+    np.testing.assert_allclose(co.detach().numpy(), to.detach().numpy(), rtol=1e-5, atol=1e-6)
+    v = rng.standard_normal(tuple(to.shape)).astype(np.float32)
+    co.backward(core.tensor(v))
+    to.backward(torch.from_numpy(v))
+    for c, t in ((ca, ta), (cb, tb)):
+        assert c.grad.shape == c.shape
+        np.testing.assert_allclose(c.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5)
