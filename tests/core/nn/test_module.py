@@ -347,3 +347,24 @@ def test_utils_clip_and_vectors() -> None:
     nn.utils.vector_to_parameters(core.arange(6.0), lin.parameters())
     assert lin.weight.tolist() == [[0.0, 1.0], [2.0, 3.0]] and lin.bias.tolist() == [4.0, 5.0]
     assert isinstance(lin.weight, nn.Parameter)
+
+
+def test_embedding_from_pretrained_and_lookup() -> None:
+    table = core.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    emb = nn.Embedding.from_pretrained(table)
+    assert not emb.weight.requires_grad and repr(emb) == "Embedding(3, 2)"
+    assert emb(core.tensor([[2, 0]])).tolist() == [[[4.0, 5.0], [0.0, 1.0]]]
+    trainable = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=1)
+    out = trainable(core.tensor([1, 2, 2]))
+    out.sum().backward()
+    assert trainable.weight.grad.tolist() == [[0.0, 0.0], [0.0, 0.0], [2.0, 2.0]]
+    with pytest.raises(IndexError, match="index out of range in self"):
+        emb(core.tensor([3]))
+
+
+def test_unflatten_flatten_identity() -> None:
+    x = core.arange(24.0).reshape(2, 12)
+    y = nn.Unflatten(1, (3, 4))(x)
+    assert y.shape == (2, 3, 4)
+    assert nn.Flatten()(y).shape == (2, 12) and nn.Flatten(0, -1)(y).shape == (24,)
+    assert nn.Identity(54, unused="x")(x) is x
