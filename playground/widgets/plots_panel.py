@@ -208,6 +208,17 @@ class PlotsPanel(QWidget):
             self.splitter.setSizes([300, 300, 260])
             self.histograms.redraw()
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        """Curves beside the fit plot in a wide, low dock; above it otherwise."""
+        super().resizeEvent(event)
+        wide = self.width() > 1.4 * self.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            size = self.width() if wide else self.height()
+            hist = size // 3 if self.histograms.isVisible() else 0
+            self.splitter.setSizes([(size - hist) * 11 // 20, (size - hist) * 9 // 20, hist])
+
     def set_theme(self, theme: str) -> None:
         self.curves.set_theme(theme)
         for view in self.fits.values():

@@ -13,10 +13,8 @@ import time
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QGroupBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from playground.widgets.dataset_section import DatasetSection
 from playground.widgets.model_builder import ModelBuilder
 from playground.widgets.optimizer_section import OptimizerSection
 from playground.widgets.run_controls import RunControls
+from playground.widgets.settings_sections import SettingsSections
 from playground.widgets.training_status import StatusLine
 
 
@@ -76,24 +75,12 @@ class TrainingPanel(QWidget):
         self.buttons = self.controls.buttons
         self.status = StatusLine()
         self.status.graphButton.clicked.connect(self.show_failed_batch)
-        body = QWidget()
-        col = QVBoxLayout(body)
-        for title, widget in (
-            ("Data", self.data),
-            ("Model", self.builder),
-            ("Training", self.optim),
-        ):
-            box = QGroupBox(title, objectName=f"group{title}")
-            QVBoxLayout(box).addWidget(widget)
-            col.addWidget(box)
-        col.addStretch(1)
-        scroll = QScrollArea(objectName="trainingScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
+        self.sections = SettingsSections(
+            [("Data", self.data), ("Model", self.builder), ("Training", self.optim)]
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.sections, 1)
         layout.addWidget(self.controls)
         layout.addWidget(self.status)
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
