@@ -24,12 +24,6 @@ _Tensor: Any = None  # core.tensor.Tensor, bound by core.tensor at import (avoid
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)
 
-# Modules whose forward is running, innermost last: ``(thread id, dotted path, class name)``,
-# pushed by ``nn.Module.__call__``. ``_record`` tags each new node with the innermost entry of its
-# own thread so the graph viewer can group nodes by layer; empty means one falsy check per op.
-module_stack: list[tuple[int, str, str]] = []
-
-
 class Node:
     """A backward function in the graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
@@ -203,7 +197,7 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
         if cls.saves or cls.saves_result:
             _record_saved(node, tensors, result, cls)
         if module_stack:
-            node.metadata["module"] = module_stack[-1]
+            _tag_module(node)
         if anomaly._state.enabled:
             node.metadata["traceback_"] = anomaly.forward_trace()
         return result
@@ -217,15 +211,25 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
     if cls.saves or cls.saves_result:
         _record_saved(node, tensors, results[0], cls)
     if module_stack:
-        node.metadata["module"] = module_stack[-1]
+        _tag_module(node)
     if anomaly._state.enabled:
         node.metadata["traceback_"] = anomaly.forward_trace()
     return results
 
 
-# Names of the modules whose forward is running (innermost last); nn.Module.__call__ pushes and
-# pops it, so every node records the module it was created in (the graph viewer groups by it).
+# Names of the modules whose forward is running (innermost last) and their class names;
+# nn.Module.__call__ pushes and pops both, so every node records the module it was created in
+# (the graph viewer groups by it). Empty: one falsy check per recorded op.
 module_stack: list[str] = []
+module_type_stack: list[str] = []
+
+
+def _tag_module(node: Node) -> None:
+    meta = node.metadata
+    meta["module"] = module_stack[-1]
+    kind = module_type_stack[-1] if module_type_stack else ""
+    if kind:  # empty for the outermost module, whose path is its class name already
+        meta["module_type"] = kind
 
 
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
