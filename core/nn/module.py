@@ -675,6 +675,7 @@ class Module:
             # the root is named by its class; submodules by their dotted path under it
             running = _running_stack()
             path = self._path_in_parent(running)
+            _fn.module_type_stack.append(type(self).__name__ if running else "")
             running.append((self, "" if not running else path))
             entry = path
             _fn.module_stack.append(entry)
@@ -689,7 +690,10 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             if tag:
-                _remove_last(_fn.module_stack, entry)  # another thread may have pushed since
+                # another thread may have pushed since: remove our own entries
+                i = _remove_last(_fn.module_stack, entry)
+                if i is not None and i < len(_fn.module_type_stack):
+                    del _fn.module_type_stack[i]
                 running.pop()
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
@@ -750,7 +754,7 @@ class Module:
         wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
         node = wrapped[0].grad_fn
         if _fn.module_stack:
-            node.metadata["module"] = _fn.module_stack[-1]
+            _fn._tag_module(node)
 
         def on_grad_input(grads: tuple) -> Any:
             grad_input = tuple(grads)
@@ -777,7 +781,7 @@ class Module:
         wrapped = BackwardHookFunction.apply(*outs)
         node = (wrapped if single else wrapped[0]).grad_fn
         if _fn.module_stack:
-            node.metadata["module"] = _fn.module_stack[-1]
+            _fn._tag_module(node)
 
         def on_grad_output(grads: tuple) -> Any:
             grad_output = tuple(grads)
@@ -854,11 +858,13 @@ def _running_stack() -> list:
     return stack
 
 
-def _remove_last(stack: list, entry: str) -> None:
+def _remove_last(stack: list, entry: str) -> int | None:
+    """Remove ``entry`` (by identity) from the end side of ``stack``; return where it was."""
     if stack and stack[-1] is entry:  # the usual case: nothing pushed since
         stack.pop()
-        return
+        return len(stack)
     for i in range(len(stack) - 1, -1, -1):
         if stack[i] is entry:
             del stack[i]
-            return
+            return i
+    return None

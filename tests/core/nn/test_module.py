@@ -237,12 +237,15 @@ def test_nodes_are_tagged_with_module_paths() -> None:
     out = net(core.randn(4, 2))
     assert out.grad_fn.name() == "AddmmBackward0"
     assert out.grad_fn.metadata["module"] == "head.1"
+    assert out.grad_fn.metadata["module_type"] == "Linear"
     relu = out.grad_fn.next_functions[1][0]
     assert relu.name() == "ReluBackward0" and relu.metadata["module"] == "head.0"
     bn = relu.next_functions[0][0]
     assert bn.metadata["module"] == "bn"
     assert bn.next_functions[0][0].metadata["module"] == "fc1"
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack == [] and autograd_function.module_type_stack == []
+    root = net.head[1].weight.grad_fn  # a leaf: no node
+    assert root is None
     with core.no_grad():
         net(core.randn(4, 2))
     assert autograd_function.module_stack == []
@@ -252,7 +255,17 @@ def test_tagging_survives_errors_in_forward() -> None:
     lin = nn.Linear(2, 2)
     with pytest.raises(RuntimeError):
         lin(core.randn(3, 5))
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack == [] and autograd_function.module_type_stack == []
+
+
+def test_root_module_nodes_are_tagged_with_its_class() -> None:
+    class Scale(nn.Module):
+        def forward(self, x: core.Tensor) -> core.Tensor:
+            return x * 2
+
+    out = Scale()(core.ones(2, requires_grad=True))
+    assert out.grad_fn.metadata["module"] == "Scale"
+    assert "module_type" not in out.grad_fn.metadata  # the path is the class name already
 
 
 def test_sequential_indexing_slicing_and_editing() -> None:
