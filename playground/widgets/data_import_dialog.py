@@ -165,11 +165,8 @@ class DataImportDialog(QDialog):
             self.inputs.addItem(item)
         self.task = QComboBox(objectName="importTask")
         self.task.addItems(["regression", "classification"])
-        last = self.cols.values[-1]
-        if last.dtype.kind == "U" or (
-            np.all(last == np.round(last)) and len(np.unique(last)) <= 10
-        ):
-            self.task.setCurrentText("classification")
+        self.target.currentTextChanged.connect(self._target_changed)
+        self._target_changed(self.target.currentText())
         self.error = QLabel(objectName="importError")
         self.error.setStyleSheet("color: #d6332f")
         self.error.setWordWrap(True)
@@ -191,6 +188,20 @@ class DataImportDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(620, 560)
+
+    def _target_changed(self, name: str) -> None:
+        """The target is no input; whole numbers with few values (or text) look like classes."""
+        for i in range(self.inputs.count()):
+            item = self.inputs.item(i)
+            if item.text() == name:
+                item.setCheckState(Qt.CheckState.Unchecked)
+        column = self.cols.values[self.cols.names.index(name)]
+        if column.dtype.kind == "U":
+            classes = True
+        else:
+            known = column[~np.isnan(column)]
+            classes = bool(np.all(known == np.round(known))) and len(np.unique(known)) <= 10
+        self.task.setCurrentText("classification" if classes else "regression")
 
     def chosen_inputs(self) -> list[str]:
         return [

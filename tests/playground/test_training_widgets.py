@@ -206,3 +206,23 @@ def test_build_dataset_chooses_columns_and_encodes_classes(tmp_path):
         build_dataset(cols, ["x1"], "kind", "regression")
     with pytest.raises(ValueError, match="both"):
         build_dataset(cols, ["x1", "kind"], "kind", "classification")
+
+
+def test_the_import_dialog_guesses_the_task_from_the_target(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from playground.widgets.data_import_dialog import DataImportDialog
+
+    rows = ["a,b,kind"] + [f"{i * 0.5},{i % 2},{'xy'[i % 2]}" for i in range(8)]
+    (tmp_path / "d.csv").write_text("\n".join(rows))
+    dialog = DataImportDialog(tmp_path / "d.csv")
+    qtbot.addWidget(dialog)
+    assert dialog.task.currentText() == "classification" and dialog.chosen_inputs() == ["a", "b"]
+    dialog.target.setCurrentText("a")
+    assert dialog.task.currentText() == "regression" and "a" not in dialog.chosen_inputs()
+    dialog.inputs.item(2).setCheckState(Qt.CheckState.Checked)  # text as an input: refused
+    dialog.accept()
+    assert dialog.result_data is None and "text" in dialog.error.text()
+    dialog.inputs.item(2).setCheckState(Qt.CheckState.Unchecked)
+    dialog.accept()
+    assert dialog.result_data.X.shape == (8, 1) and dialog.result_data.task == "regression"
