@@ -696,6 +696,9 @@ class Module:
                     del _fn.module_type_stack[i]
                 running.pop()
 
+    _call_impl = __call__
+    _wrapped_call_impl = __call__
+
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
