@@ -141,3 +141,9 @@ def test_ctrl_c_stops_at_a_step_boundary() -> None:
         seen.restore()
     assert seen and run.state == "stopped" and run.step == 3
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_no_validation_split(capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run_cli(capsys, "--dataset", "blobs", "--epochs", "2", "--val-fraction", "0")
+    assert code == 0 and "epoch 2/2  loss" in out and "val_loss" not in out
+    assert "no validation split" in out

@@ -142,7 +142,8 @@ class _Progress:
 
 def _epoch_line(r: Any, epochs: int) -> str:
     line = f"epoch {r.epoch + 1:>{len(str(epochs))}}/{epochs}  loss {r.loss:.6g}"
-    line += f"  val_loss {r.val_loss:.6g}"
+    if r.val_loss is not None:
+        line += f"  val_loss {r.val_loss:.6g}"
     if r.val_accuracy is not None:
         line += f"  val_accuracy {r.val_accuracy:.4f}"
     return line + f"  lr {r.lr:.4g}"
@@ -204,10 +205,13 @@ def _train(run: Any, args: argparse.Namespace) -> int:
     if run.failure is not None:
         err.write(f"{PROG}: training failed: {run.failure.message}\n")
         code = 1
-    loss, acc = run.evaluate("val")
-    summary = f"final: validation loss {loss:.6g}"
-    if acc is not None:
-        summary += f", validation accuracy {acc:.4f}"
+    if len(run.data("val")[0]):
+        loss, acc = run.evaluate("val")
+        summary = f"final: validation loss {loss:.6g}"
+        if acc is not None:
+            summary += f", validation accuracy {acc:.4f}"
+    else:
+        summary = f"final: training loss {run.evaluate('train')[0]:.6g} (no validation split)"
     out.write(summary + f" ({run.step} steps, {run._elapsed:.2f} s training)\n")
     return code
 
