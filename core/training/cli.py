@@ -211,7 +211,7 @@ def _train(run: Any, args: argparse.Namespace) -> int:
         if acc is not None:
             summary += f", validation accuracy {acc:.4f}"
     else:
-        summary = f"final: training loss {run.evaluate('train')[0]:.6g} (no validation split)"
+        summary = f"final: training loss {run.evaluate('train')[0]:.6g}, no validation split"
     out.write(summary + f" ({run.step} steps, {run._elapsed:.2f} s training)\n")
     return code
 
