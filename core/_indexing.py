@@ -120,6 +120,11 @@ def getitem(t: Tensor, key: Any) -> Tensor:
             dim += 1
     if adv_positions:
         return apply_op(I.IndexBackward0, (out,), tuple(advanced))
+    if out is t:  # x[...], x[:]: a new tensor viewing all of x, as PyTorch's alias
+        from core._shape_fns import _view
+        from core.ops.shape import AliasBackward0
+
+        return _view(AliasBackward0, t, lambda a: a)
     return out
 
 

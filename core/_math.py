@@ -369,11 +369,18 @@ def _extreme(d: _dt.dtype, sign: int, value: Any) -> Any:
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
-    return clamp(input, min=min)
+    return _renamed(clamp(input, min=min), E.ClampMinBackward0)
+
+
+def _renamed(out: Tensor, cls: type) -> Tensor:
+    """clamp_min/clamp_max record PyTorch's own names for the same backward."""
+    if type(out.grad_fn) is E.ClampBackward1:
+        out.grad_fn.__class__ = cls
+    return out
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
-    return clamp(input, max=max)
+    return _renamed(clamp(input, max=max), E.ClampMaxBackward0)
 
 
 # --- comparisons and logic (never differentiable) ---------------------------------------------

@@ -418,29 +418,43 @@ def _new_full(
     )
 
 
-def _fill_inplace(self: Tensor, values: Any) -> Tensor:
-    """Write raw values into self (an in-place fill), honouring autograd's leaf rule."""
+def _fill_inplace(
+    self: Tensor, values: Any, name: str = "FillBackward2", value: Any = None
+) -> Tensor:
+    """Write raw values into self (an in-place fill), honouring autograd's leaf rule.
+
+    On a tensor with history the fill is recorded under PyTorch's name for it (``FillBackward2``,
+    ``ZeroBackward0``, ``UniformBackward0`` ...): the old values get no gradient.
+    """
     from core._dispatch import check_inplace
 
-    check_inplace(self)
-    self._data[...] = values
-    self._bump()
-    if self.grad_fn is not None and _grad_state.enabled:
-        # A fill cuts the history: the values no longer depend on the old ones.
-        from core.autograd.function import apply_op
+    if not (self._requires_grad and _grad_state.enabled):
+        check_inplace(self)
+        self._data[...] = values
+        self._bump()
+        return self
+    from core.autograd.function import _record
 
-        out = apply_op(_FillBackward, (Tensor._wrap(self._data),))
-        self.grad_fn = out.grad_fn
-    return self
+    stand = Tensor._wrap(self._data)  # the old self's place in the graph
+    stand._requires_grad, stand.grad_fn = self._requires_grad, self.grad_fn
+    stand._output_nr, stand._accumulator = self._output_nr, self._accumulator
+    filled = self._xp().empty_like(self._data)
+    filled[...] = values
+    node_cls = _FILL_NODES.get(name)
+    if node_cls is None:
+        node_cls = _FILL_NODES[name] = type(name, (_FillBackward,), {"__doc__": "d fill(a) = 0"})
+    tensors = (stand,) if value is None else (stand, value)
+    return inplace(self, _record(node_cls(), tensors, filled))
 
 
-class _FillBackward(E._ZeroGrad):
-    """d fill(a) = 0"""
+class _FillBackward(E.Node):
+    """d fill(a) = 0 (and d fill(a, v) = sum of g for a tensor value v)"""
 
-    fn = staticmethod(lambda a: a)
+    def backward(self, g: Any) -> tuple:
+        return (g * 0,) if len(self.next_functions) == 1 else (g * 0, g.sum())
 
 
-_FillBackward.__name__ = "FillBackward0"
+_FILL_NODES: dict[str, type] = {}
 
 
 def _rng(generator: Any) -> np.random.Generator:
@@ -450,14 +464,19 @@ def _rng(generator: Any) -> np.random.Generator:
 
 
 def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
-    return _fill_inplace(self, _place_like(self, _rng(generator).uniform(from_, to, self.shape)))
+    values = _place_like(self, _rng(generator).uniform(from_, to, self.shape))
+    return _fill_inplace(self, values, "UniformBackward0")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-    return _fill_inplace(self, _place_like(self, _rng(generator).normal(mean, std, self.shape)))
+    values = _place_like(self, _rng(generator).normal(mean, std, self.shape))
+    return _fill_inplace(self, values, "NormalBackward0")
 
 
 def random_(self: Tensor, from_: int = 0, to: Any = None, *, generator: Any = None) -> Tensor:
+    name = (
+        "RandomBackward0" if to is not None else "RandomBackward1" if from_ else "RandomBackward2"
+    )
     if to is None:
         from_, to = (
             0,
@@ -473,50 +492,71 @@ def random_(self: Tensor, from_: int = 0, to: Any = None, *, generator: Any = No
         )
         if from_ == 0 and to == 0:
             to = 2**24 + 1
-    return _fill_inplace(self, _place_like(self, _rng(generator).integers(from_, to, self.shape)))
+    values = _place_like(self, _rng(generator).integers(from_, to, self.shape))
+    return _fill_inplace(self, values, name)
 
 
 def bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor:
-    return _fill_inplace(self, _place_like(self, _rng(generator).random(self.shape) < p))
+    values = _place_like(self, _rng(generator).random(self.shape) < p)
+    return _fill_inplace(self, values, "BernoulliBackward2")
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
     return _fill_inplace(
-        self, _place_like(self, _rng(generator).exponential(1.0 / lambd, self.shape))
+        self,
+        _place_like(self, _rng(generator).exponential(1.0 / lambd, self.shape)),
+        "ExponentialBackward0",
     )
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor):
-        value = value.item()
+        if value.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.ndim} dimensions."
+            )
+        return _fill_inplace(self, value._data, "FillBackward3", value)
     return _fill_inplace(self, value)
 
 
 def zero_(self: Tensor) -> Tensor:
-    return _fill_inplace(self, 0)
+    return _fill_inplace(self, 0, "ZeroBackward0")
 
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     value = src._data if isinstance(src, Tensor) else np.asarray(src)
     if type(value) is not type(self._data):
         value = backend.to_device(value, self.device.type, self.device.index or 0)
-    if isinstance(src, Tensor) and src.requires_grad and _grad_state.enabled:
-        from core._shape_fns import expand
+    if (
+        isinstance(src, Tensor)
+        and _grad_state.enabled
+        and (src._requires_grad or self._requires_grad)
+    ):
+        from core.autograd.function import _record
 
-        result = (
-            expand(src.to(self.dtype), tuple(self.shape))
-            if tuple(src.shape) != tuple(self.shape)
-            else src.to(self.dtype)
-        )
-        from core.autograd.function import apply_op
-
-        return inplace(self, apply_op(E.CloneBackward0, (result,)))
+        stand = Tensor._wrap(self._data)  # the old self's place in the graph
+        stand._requires_grad, stand.grad_fn = self._requires_grad, self.grad_fn
+        stand._output_nr, stand._accumulator = self._output_nr, self._accumulator
+        xp = self._xp()
+        values = xp.broadcast_to(value, self._data.shape).astype(self._data.dtype)
+        return inplace(self, _record(CopyBackwards(), (stand, src), values))
     from core._dispatch import check_inplace
 
     check_inplace(self)
     self._data[...] = value
     self._bump()
     return self
+
+
+class CopyBackwards(E.Node):
+    """d self.copy_(src): the old values get nothing, src gets g (summed back and cast by the engine)"""
+
+    def backward(self, g: Any) -> tuple:
+        return g * 0, g
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
 
 
 def _place_like(self: Tensor, values: np.ndarray) -> Any:

@@ -463,6 +463,14 @@ class ClampBackward1(Node):
         return (g * mask,)
 
 
+class ClampMinBackward0(ClampBackward1):
+    """d clamp_min(a, lo) = da where a >= lo"""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """d clamp_max(a, hi) = da where a <= hi"""
+
+
 class ClampBackward0(Node):
     """d clamp(a, lo, hi) with tensor bounds: the gradient goes to whichever value is returned"""
 

@@ -279,3 +279,13 @@ class SqueezeBackward4(SqueezeBackward0):
 
 class UnsqueezeBackward1(UnsqueezeBackward0):
     """d a.unsqueeze_(dim) = squeeze(g, dim)"""
+
+
+class AliasBackward0(Node):
+    """d alias(a) = g  (x[...] or x[:] is a new tensor viewing all of x)"""
+
+    def forward(self, a: Any) -> Any:
+        return a.view()
+
+    def backward(self, g: Any) -> tuple:
+        return (g,)

@@ -376,6 +376,49 @@ case(
     T((3,), domain="pos"),
     ref=lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
 )
+op("clamp_min", F23, 0.25, ref=np.maximum, forms="fmi")
+op("clamp_max", F23, -0.25, ref=np.minimum, forms="fmi")
+case(
+    "fill_",
+    lambda m, x: x.clone().fill_(2.5),
+    F23,
+    ref=lambda a: np.full_like(a, 2.5),
+    tags=frozenset({"inplace"}),
+)
+case(
+    "fill_-tensor",
+    lambda m, x, v: x.clone().fill_(v),
+    F23,
+    T(()),
+    ref=lambda a, v: np.full_like(a, v),
+    tags=frozenset({"inplace"}),
+)
+case("zero_", lambda m, x: x.clone().zero_(), F23, ref=np.zeros_like, tags=frozenset({"inplace"}))
+case(
+    "copy_",
+    lambda m, x, y: x.clone().copy_(y),
+    F23,
+    F3,
+    ref=lambda a, b: np.broadcast_to(b, a.shape),
+    tags=frozenset({"inplace"}),
+)
+case(
+    "copy_-into-plain",
+    lambda m, y: m.zeros(2, 3, dtype=y.dtype).copy_(y * 2),
+    F3,
+    ref=lambda b: np.broadcast_to(b * 2, (2, 3)),
+    tags=frozenset({"inplace"}),
+)
+case(
+    "copy_-cast",
+    lambda m, x, y: x.clone().copy_(y),
+    F23,
+    T((2, 3), "float64"),
+    ref=lambda a, b: b,
+    tags=frozenset({"inplace"}),
+)
+case("getitem-ellipsis-all", lambda m, x: x[...], T((4, 3)), ref=lambda a: a)
+case("getitem-slice-all", lambda m, x: x[:, :], T((4, 3)), ref=lambda a: a)
 case("clip", lambda m, x: x.clip(-0.5, 0.5), F23, ref=lambda a: np.clip(a, -0.5, 0.5))
 
 for _name, _ref in (
