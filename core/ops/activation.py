@@ -145,13 +145,15 @@ class SoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        e = np.exp(a - a.max(axis=dim, keepdims=True))
-        self.out = e / e.sum(axis=dim, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, silently as in torch
+            e = np.exp(a - a.max(axis=dim, keepdims=True))
+            self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
 
     def backward(self, g: Any) -> tuple:
         s = self.out
-        return (s * (g - (g * s).sum(axis=self.dim, keepdims=True)),)
+        with np.errstate(invalid="ignore"):
+            return (s * (g - (g * s).sum(axis=self.dim, keepdims=True)),)
 
 
 class LogSoftmaxBackward0(Node):
@@ -161,9 +163,11 @@ class LogSoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        shifted = a - a.max(axis=dim, keepdims=True)
-        self.out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        with np.errstate(invalid="ignore", divide="ignore"):  # -inf rows: NaN, as in torch
+            shifted = a - a.max(axis=dim, keepdims=True)
+            self.out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         return self.out
 
     def backward(self, g: Any) -> tuple:
-        return (g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True),)
+        with np.errstate(invalid="ignore"):
+            return (g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True),)
