@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 
@@ -19,7 +20,7 @@ os.environ.setdefault("PLAYGROUND_SETTINGS", os.path.join(tempfile.mkdtemp(), "s
 
 CONFIG = {"dataset": "digits", "epochs": 40}  # the digits MLP, its default settings
 LATENCY_SECONDS = 3.0
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -102,10 +103,12 @@ def main() -> None:
         headless.append(headless_seconds())
         app.append(app_seconds(pg))
     ratio = min(headless) / min(app)
+    paired = statistics.median(h / a for h, a in zip(headless, app))  # same load, side by side
     verdict = "met" if ratio >= 0.9 else "MISSED"
     print(
         f"studio throughput  app {min(app):6.2f} s  headless {min(headless):6.2f} s  "
-        f"app/headless speed {100 * ratio:5.1f} %  (target >= 90 %: {verdict})"
+        f"app/headless speed {100 * ratio:5.1f} % (best of {ROUNDS}; median of pairs "
+        f"{100 * paired:5.1f} %)  (target >= 90 %: {verdict})"
     )
     pg.window.close()
 

@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from playground import training_views
+from playground.frame_budget import paint_gate
 
 EMIT_INTERVAL = 1 / 30  # seconds between report batches
 FIT_BUDGET = 0.03  # share of training time the fit-plot predictions may take
@@ -205,6 +206,7 @@ class TrainingWorker(QObject):
                 if now - self._last_emit >= EMIT_INTERVAL:
                     self._flush(now)
                     self._emit_fit()
+                paint_gate.wait()  # a frame being painted finishes first (see frame_budget)
                 if self.abort.is_set():
                     break
                 if not self.commands.empty() and self._commands_in_loop():

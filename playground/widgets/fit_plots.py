@@ -14,10 +14,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
+from playground.frame_budget import TimedPaint
 from playground.widgets.plot_style import CLASS_COLOURS, PALETTE, apply_plot_theme, class_colour
 
 
-class _DrawableFit(pg.GraphicsLayoutWidget):
+class _DrawableFit(TimedPaint, pg.GraphicsLayoutWidget):
     pointDrawn = Signal(float, float)
     pointErased = Signal(float, float)
 

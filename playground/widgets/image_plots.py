@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
+from playground.frame_budget import TimedPaint
 from playground.widgets.plot_style import FOREGROUND, apply_plot_theme, ink_colormap
 
 GRID_COLS = 6
@@ -56,7 +57,7 @@ class Label(QGraphicsSimpleTextItem):
             self.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() / 2))
 
 
-class ImagesFit(pg.GraphicsLayoutWidget):
+class ImagesFit(TimedPaint, pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("imagesFit")
