@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -9,9 +11,21 @@ import numpy as np
 import core
 from core.training.reports import Batch, Grid, Samples
 
-__all__ = ["PredictMixin"]
+__all__ = ["PredictMixin", "buffers_kept"]
 
 _CHUNK = 8192  # rows per forward pass when evaluating
+
+
+@contextlib.contextmanager
+def buffers_kept(model: Any) -> Iterator[None]:
+    """Restore the model's buffers (batch norm's running statistics) after a replayed forward."""
+    saved = [(b, b.detach().clone()) for _, b in model.named_buffers()]
+    try:
+        yield
+    finally:
+        with core.no_grad():
+            for buf, value in saved:
+                buf.copy_(value)
 
 
 class PredictMixin:
@@ -138,7 +152,8 @@ class PredictMixin:
         """Rebuild `batch`'s (default: the last batch's) forward graph; returns the loss tensor.
 
         For the graph panel's stepper: ``core.autograd.backward_steps(loss)``. The run's random
-        stream is not advanced and the optimizer is not touched.
+        stream is not advanced, batch norm's running statistics are kept, and the optimizer is
+        not touched.
         """
         with self._lock:
             batch = batch or self.last_batch  # type: ignore[attr-defined]
@@ -147,7 +162,8 @@ class PredictMixin:
             outer = self._enter_rng()  # type: ignore[attr-defined]
             try:
                 self.model.train()
-                return self.loss_fn(self.model(batch.inputs), batch.targets)
+                with buffers_kept(self.model):
+                    return self.loss_fn(self.model(batch.inputs), batch.targets)
             finally:
                 self._leave_rng(outer, keep=False)  # type: ignore[attr-defined]
 

@@ -345,3 +345,15 @@ def test_non_finite_weights_are_named_as_the_cause() -> None:
     assert f is not None and f.module == "fc2" and f.op == "AddmmBackward0"
     assert "already not finite" in f.message and "step 1 overflowed" in f.message
     assert "nan at step 2" in f.message
+
+
+def test_stepping_the_last_batch_changes_nothing_in_the_run() -> None:
+    whole = TrainingRun(NOISY)  # batch norm and dropout: buffers and random streams
+    whole.run_to_end()
+    run = TrainingRun(NOISY)
+    for _ in range(5):
+        run.step_once()
+        for _rec in core.autograd.backward_steps(run.batch_loss()):
+            pass
+    run.run_to_end()
+    assert_same_run(whole, run)
