@@ -408,7 +408,7 @@ class Tensor:
             default_dtype_name=_dt.get_default_dtype().name,
             device=None if self.is_cpu else str(self.device),
             requires_grad=self._requires_grad and fn is None,
-            grad_fn_name=fn.name() if fn is not None else None,
+            grad_fn_name=fn.name().removeprefix("torch::autograd::") if fn is not None else None,
         )
 
     __str__ = __repr__

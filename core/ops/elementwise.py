@@ -166,6 +166,9 @@ class NotImplementedBackward(Node):
         return "torch::autograd::NotImplemented"
 
 
+NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImplemented"
+
+
 class PowBackward0(Node):
     """d(a^p) = p a^(p-1) da  (p a number)"""
 

@@ -222,6 +222,13 @@ def torch() -> Any:
     return pytest.importorskip("torch")
 
 
+def _suffix(text: str) -> str:
+    """What repr prints after the values: dtype=, requires_grad=, grad_fn=<...>."""
+    import re
+
+    return " ".join(re.findall(r"(dtype=torch\.\w+|requires_grad=True|grad_fn=<\w+>)", text))
+
+
 def _dtype_name(d: Any) -> str:
     return str(d).replace("torch.", "")
 
@@ -243,6 +250,7 @@ def test_oracle_torch(case: Case, torch: Any) -> None:
             assert co.requires_grad == to.requires_grad, what + "requires_grad"
             assert co.is_leaf == to.is_leaf, what + "is_leaf"
             assert structure(co.grad_fn) == structure(to.grad_fn), what + "grad_fn graph"
+            assert _suffix(repr(co)) == _suffix(repr(to)), what + "printed dtype/grad_fn"
         if not requires_grad or not c_leaves or not case.grad:
             continue
         pairs = [(co, to) for co, to in zip(c_outs, t_outs) if to.requires_grad]
