@@ -214,15 +214,26 @@ class TrainingPanel(QWidget):
         return True
 
     def train(self, config: TrainConfig | dict | None = None) -> None:
-        """Start a new run: of `config` (shown in the panel), or of the panel's settings."""
+        """Start a new run of `config`, shown in the panel: a TrainConfig as it is; a dict as
+        changes to the panel's settings (to the named dataset's defaults when it names another
+        dataset); None: the panel's settings."""
         cfg = None
         if config is not None:
-            if not isinstance(config, TrainConfig):  # a dict: the panel's device unless given
-                config = TrainConfig.from_dict({"device": self.device, **config})
+            if not isinstance(config, TrainConfig):
+                config = TrainConfig.from_dict({**self._base_for(config), **config})
             cfg = self.set_config(config)
         if self._load(cfg):
             self.busy = True
             self.controller.start()
+
+    def _base_for(self, changes: dict) -> dict:
+        current = self.data.config_fields().get("dataset", "custom")
+        if changes.get("dataset", current) != current:
+            return {"device": self.device}
+        try:
+            return self.config().to_dict()
+        except ValueError:  # the panel's own settings do not make a config: start from defaults
+            return {"device": self.device, "dataset": current}
 
     def start(self) -> None:
         if not self._data_ready():

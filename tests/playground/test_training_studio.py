@@ -332,3 +332,13 @@ def test_settings_that_cannot_work_are_told_not_raised(studio):
     panel.data.val_split.setValue(0.0)
     panel.optim.batch_size.setValue(0)  # the spin box's minimum is 1
     assert panel.optim.batch_size.value() == 1
+
+
+def test_a_dict_config_changes_the_panels_settings(studio):
+    panel = studio.window.panels["training"]
+    studio.train({"dataset": "moons", "epochs": 2, "lr": 0.02}, wait=True, timeout=20)
+    panel.builder.set_spec("mlp:5:tanh")
+    history = studio.train({"epochs": 1}, wait=True, timeout=20)  # the rest as the panel has it
+    cfg = panel.info.config
+    assert cfg.dataset == "moons" and cfg.lr == 0.02 and cfg.epochs == 1
+    assert str(cfg.model) == "mlp:5:tanh" and history[-1].epoch == 0
