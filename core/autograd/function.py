@@ -10,6 +10,7 @@ The engine, not the op, undoes broadcasting and casts each gradient to its input
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -222,12 +223,25 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
 # (the graph viewer groups by it). Empty: one falsy check per recorded op.
 module_stack: list[str] = []
 module_type_stack: list[str] = []
+module_thread_stack: list[int] = []  # the thread that pushed each entry
+module_lock = threading.Lock()  # nn.Module pushes and pops the three lists together under it
 
 
 def _tag_module(node: Node) -> None:
+    # the innermost entry pushed by this thread: a worker thread training a model and the
+    # scratchpad running another never tag each other's nodes
+    me = threading.get_ident()
+    with module_lock:
+        i = len(module_stack) - 1
+        if len(module_thread_stack) == len(module_stack):
+            while i >= 0 and module_thread_stack[i] != me:
+                i -= 1
+        if i < 0:
+            return
+        path = module_stack[i]
+        kind = module_type_stack[i] if i < len(module_type_stack) else ""
     meta = node.metadata
-    meta["module"] = module_stack[-1]
-    kind = module_type_stack[-1] if module_type_stack else ""
+    meta["module"] = path
     if kind:  # empty for the outermost module, whose path is its class name already
         meta["module_type"] = kind
 
