@@ -675,10 +675,13 @@ class Module:
             # the root is named by its class; submodules by their dotted path under it
             running = _running_stack()
             path = self._path_in_parent(running)
-            _fn.module_type_stack.append(type(self).__name__ if running else "")
             running.append((self, "" if not running else path))
             entry = path
-            _fn.module_stack.append(entry)
+            # three parallel lists (path, class, thread), pushed together
+            with _fn.module_lock:
+                _fn.module_type_stack.append(type(self).__name__ if len(running) > 1 else "")
+                _fn.module_thread_stack.append(threading.get_ident())
+                _fn.module_stack.append(entry)
         try:
             if (
                 self._forward_pre_hooks
@@ -691,9 +694,12 @@ class Module:
         finally:
             if tag:
                 # another thread may have pushed since: remove our own entries
-                i = _remove_last(_fn.module_stack, entry)
-                if i is not None and i < len(_fn.module_type_stack):
-                    del _fn.module_type_stack[i]
+                with _fn.module_lock:
+                    i = _remove_last(_fn.module_stack, entry)
+                    if i is not None:
+                        for side in (_fn.module_type_stack, _fn.module_thread_stack):
+                            if i < len(side):
+                                del side[i]
                 running.pop()
 
     _call_impl = __call__

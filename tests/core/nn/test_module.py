@@ -381,3 +381,44 @@ def test_unflatten_flatten_identity() -> None:
     assert y.shape == (2, 3, 4)
     assert nn.Flatten()(y).shape == (2, 12) and nn.Flatten(0, -1)(y).shape == (24,)
     assert nn.Identity(54, unused="x")(x) is x
+
+
+def test_tags_stay_within_their_thread() -> None:
+    import threading
+
+    class Wrap(nn.Module):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.add_module(name, nn.Sequential(nn.Linear(3, 3), nn.Tanh()))
+            self.name = name
+
+        def forward(self, x: core.Tensor) -> core.Tensor:
+            return getattr(self, self.name)(x)
+
+    import sys
+    import time
+
+    errors: list[str] = []
+
+    def work(name: str) -> None:
+        model = Wrap(name)
+        end = time.perf_counter() + 0.3
+        while time.perf_counter() < end:
+            out = model(core.randn(2, 3))
+            tags = {out.grad_fn.metadata.get("module")}
+            tags.add(out.grad_fn.next_functions[0][0].metadata.get("module"))
+            if tags != {f"{name}.1", f"{name}.0"}:
+                errors.append(f"{name}: {tags}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("left", "right", "mid")]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so their modules' calls interleave
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert autograd_function.module_stack == [] and autograd_function.module_thread_stack == []
