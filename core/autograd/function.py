@@ -25,6 +25,7 @@ _Tensor: Any = None  # core.tensor.Tensor, bound by core.tensor at import (avoid
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)
 
+
 class Node:
     """A backward function in the graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
@@ -264,6 +265,7 @@ class FunctionCtx:
         self.saved_tensors_: tuple = ()
         self.needs_input_grad: tuple[bool, ...] = ()
         self.materialize_grads = True
+        self._non_differentiable: set[int] = set()
 
     def save_for_backward(self, *tensors: Any) -> None:
         self.saved_tensors_ = tensors
@@ -276,7 +278,7 @@ class FunctionCtx:
         pass
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
-        pass
+        self._non_differentiable.update(id(t) for t in tensors)
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
@@ -294,6 +296,12 @@ class _FunctionBackwardNode(Node):
             result = self._function.backward(self._ctx, *wrapped)
         if not isinstance(result, tuple):
             result = (result,)
+        n = self._num_args
+        if len(result) < n or any(g is not None for g in result[n:]):
+            raise RuntimeError(
+                f"function {type(self).__name__} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(result)})"
+            )
         grads_out = []
         for i in self._tensor_positions:
             g = result[i] if i < len(result) else None
@@ -316,6 +324,17 @@ class Function:
             "You must implement the backward function for custom autograd.Function."
         )
 
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple, output: Any) -> None:
+        """Overridden by Functions whose ``forward`` takes no ctx (PyTorch 2's style)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         from core.autograd.grad_mode import no_grad
@@ -326,21 +345,34 @@ class Function:
         tensors = tuple(args[i] for i in positions)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is not Function.setup_context:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         if not (_grad_state.enabled and any(t.requires_grad for t in tensors)):
             return out
         node_cls = _custom_node_class(cls)
         node = node_cls()
         node._function, node._ctx, node._tensor_positions = cls, ctx, positions
+        node._num_args = len(args)
         outs = out if isinstance(out, tuple) else (out,)
         node.num_outputs = len(outs)
         node.next_functions = tuple(edge_of(t) for t in tensors)
         node.needs_input_grad = tuple(e[0] is not None for e in node.next_functions)
         node._input_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
-        node._output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        node._output_meta = tuple(
+            (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None) for o in outs
+        )
         node._seq = next(_sequence)
         results = []
         for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                results.append(o)
+                continue
+            if id(o) in ctx._non_differentiable or o._data.dtype.kind not in "fc":
+                results.append(o)  # marked non-differentiable, or an integer output
+                continue
             # An output returned as-is from the inputs is still a new graph node's output.
             r = Tensor._wrap(o._data) if any(o is t for t in tensors) else o
             r._requires_grad, r.grad_fn, r._output_nr = True, node, i

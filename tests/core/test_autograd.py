@@ -614,3 +614,90 @@ def test_backward_steps_accepts_several_roots() -> None:
     y1, y2 = (a * 2).sum(), (a * a).sum()
     list(backward_steps([y1, y2], [core.tensor(1.0), core.tensor(0.5)]))
     assert a.grad.tolist() == [3.0, 4.0]
+
+
+def _functions(m):
+    class Two(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, k=2):
+            ctx.save_for_backward(x, y)
+            return x * y, x + k
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            x, y = ctx.saved_tensors
+            return ga * y + gb, ga * x, None
+
+    class Bad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    class WithIndex(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            idx = x.argmax()
+            ctx.mark_non_differentiable(idx)
+            return x * 2, idx
+
+        @staticmethod
+        def backward(ctx, g, gi):
+            return g * 2
+
+    class NoCtx(m.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.k = inputs[1]
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.k, None
+
+    return Two, Bad, WithIndex, NoCtx
+
+
+def test_custom_functions_against_torch(torch) -> None:
+    res = {}
+    for m in (core, torch):
+        Two, Bad, WithIndex, NoCtx = _functions(m)
+        out = []
+        a = leaf(m, [1.0, 2.0])
+        b = leaf(m, [3.0, 4.0])
+        p, q = Two.apply(a, b)
+        (p + q).sum().backward()
+        out += [a.grad.tolist(), b.grad.tolist(), p.grad_fn.name(), q.grad_fn is p.grad_fn]
+        with pytest.raises(RuntimeError) as err:
+            Bad.apply(leaf(m, [1.0]), leaf(m, [2.0])).sum().backward()
+        out.append(str(err.value))
+        o, i = WithIndex.apply(leaf(m, [1.0, 3.0]))
+        out += [o.requires_grad, i.requires_grad, i.grad_fn]
+        x = leaf(m, [1.0, 1.0])
+        y = NoCtx.apply(x, 4.0)
+        y.sum().backward()
+        out += [x.grad.tolist(), y.grad_fn.name()]
+        with m.no_grad():
+            out.append(Two.apply(a, b)[0].requires_grad)
+        with pytest.raises(RuntimeError, match="Legacy autograd function"):
+            Two()(a, b)
+        res[m.__name__] = out
+    assert res["core"] == res["torch"]
+
+
+@pytest.mark.xfail(
+    reason="create_graph (higher-order gradients) is not built by core: backward "
+    "formulas run on raw arrays, so a gradient has no graph of its own",
+    strict=True,
+)
+def test_double_backward_create_graph() -> None:
+    x = leaf(core, [2.0])
+    (g,) = core.autograd.grad((x**3).sum(), x, create_graph=True)
+    (gg,) = core.autograd.grad(g.sum(), x)
+    assert gg.tolist() == [12.0]
