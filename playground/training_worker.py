@@ -27,6 +27,13 @@ EMIT_INTERVAL = 1 / 30  # seconds between report batches
 FIT_BUDGET = 0.03  # share of training time the fit-plot predictions may take
 FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")
+_WHAT = {  # what failed, in words, per command
+    "load": "cannot build the run",
+    "restore": "cannot restore the session",
+    "hyper": "cannot change the settings",
+    "device": "cannot move training",
+    "step": "the step failed",
+}
 
 
 def readable(exc: BaseException) -> str:
@@ -99,7 +106,7 @@ class TrainingWorker(QObject):
             handler: Callable[[Any], str | None] = getattr(self, f"_cmd_{command}")
             return handler(arg)
         except Exception as exc:
-            self.error.emit(f"{command}: {readable(exc)}")
+            self.error.emit(f"{_WHAT.get(command, command)}: {readable(exc)}")
             return None
 
     def _new_run(self, make: Callable[[], Any]) -> bool:
