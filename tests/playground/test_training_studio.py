@@ -342,3 +342,30 @@ def test_a_dict_config_changes_the_panels_settings(studio):
     cfg = panel.info.config
     assert cfg.dataset == "moons" and cfg.lr == 0.02 and cfg.epochs == 1
     assert str(cfg.model) == "mlp:5:tanh" and history[-1].epoch == 0
+
+
+def test_random_clicks_keep_the_panel_consistent(studio):
+    import random
+
+    panel = studio.window.panels["training"]
+    errors = []
+    panel.controller.error.connect(errors.append)
+    studio.train({"dataset": "moons", "epochs": 60, "n": 300})
+    rng = random.Random(11)
+    actions = ["start", "pause", "resume", "step", "stop", "reset", "newSeed"]
+    for _ in range(40):
+        button = panel.buttons[rng.choice(actions)]
+        if button.isEnabled():
+            button.click()
+        if rng.random() < 0.3:
+            panel.optim.lr.setValue(rng.choice([0.01, 0.005, 0.02]))
+            panel.optim._send_live()
+        studio.process_events(rng.uniform(0, 0.05))
+        steps = [r.step for r in panel.history]
+        assert steps == list(range(1, len(steps) + 1))  # one run's reports, in order, no gaps
+        state = panel.controller.state
+        assert panel.buttons["pause"].isEnabled() == (state == "running")
+        assert panel.buttons["resume"].isEnabled() == (state == "paused")
+    studio.stop_training()
+    assert studio.wait_until(lambda: panel.controller.state not in ("running", "loading"), 10)
+    assert not errors
