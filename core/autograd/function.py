@@ -219,32 +219,23 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
     return results
 
 
-# Names of the modules whose forward is running (innermost last) and their class names;
-# nn.Module.__call__ pushes and pops both, so every node records the module it was created in
-# (the graph viewer groups by it). Empty: one falsy check per recorded op.
-module_stack: list[str] = []
-module_type_stack: list[str] = []
-module_thread_stack: list[int] = []  # the thread that pushed each entry
-module_lock = threading.Lock()  # nn.Module pushes and pops the three lists together under it
+# Modules whose forward is running, innermost last, as (dotted path, class name, thread id);
+# nn.Module.__call__ pushes and pops its own entry, so every node records the module it was
+# created in (the graph viewer groups by it). Empty: one falsy check per recorded op.
+module_stack: list[tuple[str, str, int]] = []
 
 
 def _tag_module(node: Node) -> None:
-    # the innermost entry pushed by this thread: a worker thread training a model and the
-    # scratchpad running another never tag each other's nodes
+    # the innermost entry of this thread: a worker thread training a model and the scratchpad
+    # running another never tag each other's nodes (the copy is one atomic step under the GIL)
     me = threading.get_ident()
-    with module_lock:
-        i = len(module_stack) - 1
-        if len(module_thread_stack) == len(module_stack):
-            while i >= 0 and module_thread_stack[i] != me:
-                i -= 1
-        if i < 0:
+    for path, kind, thread in reversed(module_stack[:]):
+        if thread == me:
+            meta = node.metadata
+            meta["module"] = path
+            if kind:  # empty for the outermost module, whose path is its class name already
+                meta["module_type"] = kind
             return
-        path = module_stack[i]
-        kind = module_type_stack[i] if i < len(module_type_stack) else ""
-    meta = node.metadata
-    meta["module"] = path
-    if kind:  # empty for the outermost module, whose path is its class name already
-        meta["module_type"] = kind
 
 
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:
