@@ -676,12 +676,8 @@ class Module:
             running = _running_stack()
             path = self._path_in_parent(running)
             running.append((self, "" if not running else path))
-            entry = path
-            # three parallel lists (path, class, thread), pushed together
-            with _fn.module_lock:
-                _fn.module_type_stack.append(type(self).__name__ if len(running) > 1 else "")
-                _fn.module_thread_stack.append(threading.get_ident())
-                _fn.module_stack.append(entry)
+            entry = (path, type(self).__name__ if len(running) > 1 else "", threading.get_ident())
+            _fn.module_stack.append(entry)
         try:
             if (
                 self._forward_pre_hooks
@@ -693,13 +689,9 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             if tag:
-                # another thread may have pushed since: remove our own entries
-                with _fn.module_lock:
-                    i = _remove_last(_fn.module_stack, entry)
-                    if i is not None:
-                        for side in (_fn.module_type_stack, _fn.module_thread_stack):
-                            if i < len(side):
-                                del side[i]
+                # list.remove is one atomic step under the GIL; entries of other threads never
+                # compare equal (their thread ids differ), equal ones of this thread are alike
+                _fn.module_stack.remove(entry)
                 running.pop()
 
     _call_impl = __call__
@@ -865,15 +857,3 @@ def _running_stack() -> list:
     if stack is None:
         stack = _local.stack = []
     return stack
-
-
-def _remove_last(stack: list, entry: str) -> int | None:
-    """Remove ``entry`` (by identity) from the end side of ``stack``; return where it was."""
-    if stack and stack[-1] is entry:  # the usual case: nothing pushed since
-        stack.pop()
-        return len(stack)
-    for i in range(len(stack) - 1, -1, -1):
-        if stack[i] is entry:
-            del stack[i]
-            return i
-    return None
