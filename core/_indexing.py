@@ -171,6 +171,8 @@ def setitem(t: Tensor, key: Any, value: Any) -> None:
     try:
         region_shape = t._data[nkey].shape
     except IndexError as exc:
+        if str(exc).startswith("too many indices"):
+            raise IndexError(f"too many indices for tensor of dimension {t.ndim}") from None
         raise IndexError(str(exc).replace("axis", "dimension")) from None
     if isinstance(value, Tensor):
         try:

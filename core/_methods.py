@@ -218,6 +218,7 @@ def _shape_inplace(name: str) -> Any:
         check_inplace(self)
         r = fn(self, *args, **kwargs)
         self._data = r._data
+        self._bump()
         node = r.grad_fn
         if node is not None and node is not self.grad_fn:
             if name == "squeeze":
@@ -264,8 +265,37 @@ def _compare_inplace(name: str) -> Any:
     return method
 
 
+_OPERAND_TYPES = (Tensor, int, float, bool, np.ndarray, np.generic)
+
+
+def _binary_operator(fn: Any) -> Any:
+    """Python's protocol: a type the operator does not take gives NotImplemented, so that Python
+    raises its own "unsupported operand type(s)" TypeError, as with PyTorch's Tensor."""
+
+    def op(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, _OPERAND_TYPES) and not hasattr(other, "__cuda_array_interface__"):
+            import numbers
+
+            if not isinstance(other, numbers.Number):
+                return NotImplemented
+        return fn(self, other)
+
+    op.__name__ = getattr(fn, "__name__", "op")
+    return op
+
+
 def _install() -> None:
+    Tensor.__array_priority__ = 1000  # NumPy scalars and arrays defer to the Tensor's operators
     for name, fn in OPERATORS.items():
+        if name not in (
+            "__getitem__",
+            "__setitem__",
+            "__neg__",
+            "__pos__",
+            "__abs__",
+            "__invert__",
+        ):
+            fn = _binary_operator(fn)
         setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)
     for name, fn in FUNCTIONS.items():
@@ -280,7 +310,7 @@ def _install() -> None:
     for name in ("eq", "ne", "lt", "le", "gt", "ge"):
         setattr(Tensor, name + "_", _compare_inplace(name))
     for op, (name, cls) in _IOPS.items():
-        setattr(Tensor, op, _math.make_inplace(FUNCTIONS[name], cls))
+        setattr(Tensor, op, _binary_operator(_math.make_inplace(FUNCTIONS[name], cls)))
     for name, fn in EXTRA.items():
         setattr(Tensor, name, fn)
 

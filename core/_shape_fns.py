@@ -217,7 +217,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     if not -n <= index < n:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {n}")
     index = index + n if index < 0 else index
-    key = (slice(None),) * d + (index,)
+    key = (slice(None),) * d + (index, Ellipsis)  # Ellipsis: a 0-d result is still a view
     return _view(S.SelectBackward0, input, lambda a: a[key], d, index)
 
 

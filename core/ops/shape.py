@@ -114,7 +114,7 @@ class SelectBackward0(Node):
 
     def forward(self, a: Any, dim: int, index: int) -> Any:
         self.shape, self.dim, self.index = a.shape, dim, index
-        return a[(slice(None),) * dim + (index,)]
+        return a[(slice(None),) * dim + (index, Ellipsis)]  # a view, even when 0-d
 
     def backward(self, g: Any) -> tuple:
         out = np.zeros(self.shape, dtype=g.dtype)
@@ -215,10 +215,7 @@ class UnbindBackward0(SplitBackward0):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        pieces = [
-            np.take(a, i, axis=dim) if False else a[(slice(None),) * dim + (i,)]
-            for i in range(a.shape[dim])
-        ]
+        pieces = [a[(slice(None),) * dim + (i, Ellipsis)] for i in range(a.shape[dim])]
         self.num_outputs = len(pieces)
         return pieces
 

@@ -615,3 +615,38 @@ def test_nothing_silently_cast_or_truncated() -> None:
     with pytest.raises(RuntimeError):
         core.ones(3).add_(core.ones(2, 3))
     assert math.isinf((core.ones(1, dtype=core.float16) * 1e5).item())
+
+
+# --- odds and ends found against torch ----------------------------------------------------------
+PROTOCOL = [
+    "x=m.ones(2); y=x[0]; y.add_(1); r=[x._version, y._version, x.tolist()]",
+    "x=m.ones(3); u=x.unbind(0)[1]; u.mul_(5); r=x.tolist()",
+    "x=m.ones(2, 2); x[0][1] = 7; r=x.tolist()",
+    "x=m.ones(2); v=x._version; x.add_(1); x.mul_(2); x[0]=3; x.zero_(); x.fill_(1); "
+    "x.copy_(m.zeros(2)); x.clamp_(0,1); x.t_(); r=[v, x._version]",
+    "x=m.ones(2); d=x.data; d.add_(1); r=[x._version, d._version, x.tolist()]",
+    "x=m.ones(2); d=x.detach(); d.add_(1); r=[x._version, d._version, x.tolist()]",
+    "x=m.ones(2, dtype=m.uint8); x -= 3; r=x.tolist()",
+    "x=m.zeros(2,2); x[0, 0, 0] = 1",
+    "x=m.tensor([1., 2.]); r=(np.float64(2.0) * x).dtype",
+    "x=m.tensor([1., 2.]); r=(x + np.ones(2)).dtype",
+    "x=m.tensor([1., 2.]); r=x + [1, 2]",
+    "x=m.tensor([1., 2.]); r=x * (1, 2)",
+    "x=m.tensor([1., 2.]); r=x + 'a'",
+    "x=m.tensor([1., 2.]); r=(x == None)",  # noqa: E711
+    "x=m.tensor([1, 2]); r=(x * np.float64(1.5)).dtype",
+]
+
+
+@pytest.mark.parametrize("code", PROTOCOL)
+def test_protocol_odds_against_torch(code: str, torch) -> None:
+    def run(m):
+        ns = {"m": m, "np": np}
+        try:
+            exec(code, ns)
+        except Exception as e:  # noqa: BLE001 - the exception class and words are compared
+            return ("raises", type(e).__name__, str(e))
+        r = ns["r"]
+        return ("ok", str(r).replace("torch.", "") if not isinstance(r, list) else r)
+
+    assert run(core) == run(torch)
