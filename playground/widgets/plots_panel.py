@@ -161,8 +161,8 @@ class PlotsPanel(QWidget):
             self.fit.set_samples(*pred["images"])
         if "confusion" in pred and self.task == "images":
             self.fit.set_confusion(pred["confusion"])
-        if "title" in pred and self.task == "regression":
-            self.fit.set_title(pred["title"])
+        if "curve" in pred and self.task == "regression":  # a linear model says its line
+            self.fit.set_title(pred.get("title", "fit"))
 
     def add_point(self, step: float, **values: float | None) -> None:
         """Values at `step`: train_loss, val_loss, train_acc, val_acc, lr (None = no value)."""
