@@ -13,7 +13,7 @@ from core.nn.activation import (
     Softplus,
     Tanh,
 )
-from core.nn.container import ModuleDict, ModuleList, Sequential
+from core.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from core.nn.conv import Conv2d
 from core.nn.dropout import Dropout
 from core.nn.embedding import Embedding
@@ -63,6 +63,8 @@ __all__ = [
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "SiLU",
     "Sequential",

@@ -388,3 +388,31 @@ def test_full_backward_hooks_match_torch() -> None:
         return graph, calls, x2.grad.abs().sum().item()
 
     assert run(core) == run(torch)
+
+
+def test_parameter_containers_match_torch() -> None:
+    def run(m: Any) -> list:
+        nn = m.nn
+        out: list = []
+        pl = nn.ParameterList(
+            [nn.Parameter(m.zeros(2, 3)), nn.Parameter(m.zeros(3, dtype=m.float64))]
+        )
+        out += [repr(pl), list(pl.state_dict()), len(pl), tuple(pl[-1].shape)]
+        pd = nn.ParameterDict({"b": nn.Parameter(m.zeros(2)), "a": nn.Parameter(m.zeros(1))})
+        out += [repr(pd), list(pd.state_dict()), list(pd.keys())]
+
+        class M(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.ps = nn.ParameterList([nn.Parameter(m.zeros(1))])
+                self.lin = nn.Linear(1, 1)
+
+        out += [repr(M()), [n for n, _ in M().named_parameters()]]
+        pl.append(m.zeros(2))
+        out += [type(pl[2]).__name__, pl[2].requires_grad, repr(pl[1:])]
+        pd["c"] = m.ones(1)
+        out += ["c" in pd, len(pd), tuple(pd.pop("a").shape), list(pd)]
+        out += [repr(nn.ParameterList()), repr(nn.ParameterDict())]
+        return out
+
+    assert run(core) == run(torch)
