@@ -102,6 +102,18 @@ def binary(
     cls: type, a: Tensor, b: Any, *params: Any, out_dtype: _dt.dtype | None = None
 ) -> Tensor:
     """Run a binary op with PyTorch's promotion; ``b`` may be a Python scalar."""
+    if out_dtype is None:  # fast paths: nothing to promote
+        if type(b) is Tensor or type(b) is _Parameter():
+            da, db = a._data, b._data
+            if da.dtype == db.dtype and type(da) is type(db):
+                if da.shape != db.shape:
+                    check_broadcast(da.shape, db.shape)
+                return apply_op(cls, (a, b), *params)
+        elif type(b) is float and a._data.dtype.kind == "f":
+            out = apply_op(cls, (a,), b, *params)
+            if out.grad_fn is not None and cls.wrapped_scalar:
+                _add_scalar_edge(out.grad_fn)
+            return out
     b = as_operand(b, a)
     d = promote(a, b)
     if out_dtype is not None:
@@ -123,6 +135,20 @@ def binary(
     if out.grad_fn is not None and cls.wrapped_scalar:
         _add_scalar_edge(out.grad_fn)
     return out
+
+
+_PARAMETER: list = []
+
+
+def _Parameter() -> type:  # noqa: N802
+    """nn.Parameter (a Tensor subclass), looked up once it exists; Tensor until then."""
+    if not _PARAMETER:
+        try:
+            from core.nn.parameter import Parameter
+        except ImportError:
+            return Tensor
+        _PARAMETER.append(Parameter)
+    return _PARAMETER[0]
 
 
 def _add_scalar_edge(node: Any) -> None:

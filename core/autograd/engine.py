@@ -232,7 +232,7 @@ def _run(
     state = _grad_state
     pop, push = _pop, _push
     while ready:
-        node = pop(ready)[1]
+        node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
         grads = buffers.pop(node)
         prev = state.enabled
         state.enabled = False  # backward formulas build no graph
@@ -258,13 +258,16 @@ def _run(
             if g is not None:
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * node_outputs(nxt)
+                    buf = buffers[nxt] = [None] * nxt.num_outputs
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
                 if nxt in buffers:
-                    push(ready, (nxt._seq, nxt))
+                    if ready:
+                        push(ready, (nxt._seq, nxt))
+                    else:
+                        ready.append((nxt._seq, nxt))
                 else:
                     _skip_subgraph(nxt, deps, buffers, ready)
         for j in range(len(produced), len(edges)):  # inputs a node produced nothing for
