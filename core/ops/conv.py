@@ -1,10 +1,10 @@
-"""Convolution and pooling on NCHW arrays, with one strided slice per kernel offset.
+"""Convolution and pooling on NCHW arrays: strided windows, matmuls, one ``+=`` per kernel offset.
 
-im2col copies, per kernel offset (i, j), the strided slice of the padded input that the offset
-reads into ``cols[:, :, i, j]`` (kh*kw contiguous copies, no Python loop over pixels); the forward
-is then one batched matmul that lands directly in NCHW, and col2im adds the gradient back with one
-strided ``+=`` per offset. Pools run the same loop over offsets (a running max or a running sum).
-Only array methods and ``np.*`` functions are used, so the same code runs on NumPy and CuPy.
+im2col copies a strided view of all the windows of the padded input once (no Python loop over
+pixels); the forward is then one matmul per group for the whole batch, and col2im adds the
+gradient back with one strided ``+=`` per kernel offset. Pools loop over the offsets too (a
+running max or a running sum). Only array methods and ``np.*`` functions are used, so the same
+code runs on NumPy and CuPy.
 """
 
 from __future__ import annotations
@@ -41,18 +41,17 @@ def offset_slice(i: int, j: int, stride: tuple, dil: tuple, out_hw: tuple) -> tu
 
 
 def im2col(xp: Any, k: tuple, stride: tuple, dil: tuple, out_hw: tuple) -> Any:
-    """``(C, kh, kw, N, Ho, Wo)``: one strided slice copy per kernel offset.
+    """``(C, kh, kw, N, Ho, Wo)``: a strided view of the windows, copied once.
 
     Channels first, batch inside: reshaped to ``(C*kh*kw, N*Ho*Wo)`` it is the right operand of
     one large matmul for the whole batch (and of one per group).
     """
     n, c = xp.shape[:2]
-    xt = xp.transpose(1, 0, 2, 3)
-    cols = np.empty_like(xp, shape=(c, k[0], k[1], n, out_hw[0], out_hw[1]))
-    for i in range(k[0]):
-        for j in range(k[1]):
-            cols[:, i, j] = xt[offset_slice(i, j, stride, dil, out_hw)]
-    return cols
+    s0, s1, s2, s3 = xp.strides
+    shape = (c, k[0], k[1], n, out_hw[0], out_hw[1])
+    strides = (s1, s2 * dil[0], s3 * dil[1], s0, s2 * stride[0], s3 * stride[1])
+    view = array_module(xp).lib.stride_tricks.as_strided(xp, shape, strides)
+    return np.ascontiguousarray(view)
 
 
 def col2im(gpt: Any, cols: Any, stride: tuple, dil: tuple) -> None:
