@@ -232,6 +232,8 @@ def arange(
         is_float = any(isinstance(v, float) for v in vals)
         dtype = _dt.get_default_dtype() if is_float else _dt.int64
     d = _dt.from_any(dtype)
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(int(np.ceil((vals[1] - vals[0]) / vals[2])), 0)
     arr = (vals[0] + np.arange(n, dtype=np.float64) * vals[2]).astype(d.np)
     return _finish(arr, None, device, requires_grad)
@@ -271,10 +273,10 @@ def _gen(generator: Any) -> np.random.Generator:
     return (generator or default_generator)._np
 
 
-def _float_dtype(dtype: Any) -> _dt.dtype:
+def _float_dtype(dtype: Any, kernel: str = "check_uniform_bounds") -> _dt.dtype:
     d = _dt.from_any(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.scalar_name}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.scalar_name}'")
     return d
 
 
@@ -299,7 +301,7 @@ def randn(
     requires_grad: bool = False,
     **_: Any,
 ) -> Tensor:
-    d = _float_dtype(dtype)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _gen(generator).standard_normal(_shape(size)).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 
@@ -360,7 +362,7 @@ def normal(
         return _finish(
             arr.astype(ref._data.dtype), None, ref.device if ref.is_cuda else device, requires_grad
         )
-    d = _float_dtype(dtype)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _gen(generator).normal(mean, std, _shape((size,))).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 

@@ -328,7 +328,7 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
-        elif isinstance(a, _dt.dtype):
+        elif isinstance(a, _dt.dtype) or a in (float, int, bool):
             dtype = a
         elif a is not None and not isinstance(a, bool):
             device = a

@@ -254,7 +254,7 @@ def tile(input: Tensor, dims: Any) -> Tensor:
 def cat(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     nonempty = [t for t in tensors if not (t.ndim == 1 and t.numel() == 0)] or tensors[:1]
     ref = nonempty[0]
     d = _wrap_dim(dim, ref.ndim)

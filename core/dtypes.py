@@ -114,8 +114,8 @@ def from_any(d: Any) -> dtype:
     """Accept a core dtype, a NumPy dtype, a Python type or a name."""
     if isinstance(d, dtype):
         return d
-    if d is float:
-        return _default_float
+    if d is float:  # a Python float is a double, as in PyTorch
+        return float64
     if d is int:
         return int64
     if d is bool:
