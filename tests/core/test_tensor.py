@@ -650,3 +650,79 @@ def test_protocol_odds_against_torch(code: str, torch) -> None:
         return ("ok", str(r).replace("torch.", "") if not isinstance(r, list) else r)
 
     assert run(core) == run(torch)
+
+
+EDGES = [
+    "m.zeros(0).sum()",
+    "m.zeros(0).mean()",
+    "m.zeros(0).prod()",
+    "m.zeros(0).max()",
+    "m.zeros(0, 3).max(1)[0]",
+    "m.zeros(0, 3).max(0)[0]",
+    "m.zeros(0).std()",
+    "m.ones(1).std()",
+    "m.zeros(0).all()",
+    "m.zeros(0).any()",
+    "m.zeros(0).norm()",
+    "m.zeros(0).cumsum(0)",
+    "m.zeros(2, 0) @ m.zeros(0, 3)",
+    "m.zeros(0).view(-1, 5)",
+    "m.zeros(3, 0).reshape(-1)",
+    "m.cat([m.zeros(0), m.ones(2)])",
+    "m.stack([])",
+    "m.cat([])",
+    "m.zeros(2).split(0)",
+    "m.zeros(3)[m.tensor([], dtype=m.long)]",
+    "m.zeros(3)[m.zeros(3, dtype=m.bool)]",
+    "m.eye(0)",
+    "m.arange(0)",
+    "m.arange(5, 0)",
+    "m.arange(0, 5, 0)",
+    "m.linspace(0, 1, 0)",
+    "m.full((0, 2), 1.)",
+    "m.empty(2, -1)",
+    "m.zeros((2, 3.0))",
+    "m.ones(2, dtype=float)",
+    "m.ones(2, dtype=int)",
+    "m.ones(2, dtype=bool)",
+    "m.tensor([1, 2], dtype=float)",
+    "m.zeros(2).to(float)",
+    "m.randn(2, dtype=m.long)",
+    "m.rand(2, dtype=m.int32)",
+    "m.zeros_like(m.ones(2), dtype=m.long)",
+    "m.full_like(m.ones(2, dtype=m.long), 2.7)",
+    "m.ones(2).new_tensor([1, 2])",
+    "m.tensor(True) + 1",
+    "m.tensor(1) / m.tensor(2)",
+    "m.tensor(7) // m.tensor(-2)",
+    "m.tensor(-7) % m.tensor(2)",
+    "m.tensor(-7.) % m.tensor(2.)",
+    "m.tensor([float('nan')]) == m.tensor([float('nan')])",
+    "m.maximum(m.tensor([1., float('nan')]), m.tensor([2., 1.]))",
+    "m.tensor([1., float('nan')]).clamp(0, 0.5)",
+    "m.tensor([-0.5, 0.5, 1.5, 2.5]).round()",
+    "m.tensor([3.7]).to(m.uint8)",
+    "m.arange(0, 1, 0.1)",
+    "m.arange(10, 0, -3)",
+    "m.linspace(-1, 1, 4, dtype=m.float64)",
+    "m.tensor([True, 2])",
+    "m.tensor([1, 2.0, True])",
+    "m.tensor([])",
+    "m.tensor([m.tensor(1.0), m.tensor(2.0)])",
+]
+
+
+@pytest.mark.parametrize("expr", EDGES)
+def test_edge_cases_against_torch(expr: str, torch) -> None:
+    def run(m):
+        try:
+            r = eval(expr, {"m": m})
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            return ("raises", type(e).__name__)
+        if isinstance(r, tuple):
+            return ("tuple", len(r))
+        v = np.asarray(r.numpy(), float)
+        return (str(r.dtype)[6:], tuple(r.shape), np.round(v, 4).tolist())
+
+    got, exp = run(core), run(torch)
+    assert str(got) == str(exp)
