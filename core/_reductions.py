@@ -176,9 +176,9 @@ def var(
     _float_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return apply_op(
-        R.VarBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
-    )
+    dims, corr = _dims(dim, input.ndim), _correction(unbiased, correction)
+    _warn_dof("var", input, dims, corr)
+    return apply_op(R.VarBackward0, (input,), dims, corr, keepdim)
 
 
 def std(
@@ -192,9 +192,23 @@ def std(
     _float_only(input)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return apply_op(
-        R.StdBackward0, (input,), _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
-    )
+    dims, corr = _dims(dim, input.ndim), _correction(unbiased, correction)
+    _warn_dof("std", input, dims, corr)
+    return apply_op(R.StdBackward0, (input,), dims, corr, keepdim)
+
+
+def _warn_dof(name: str, input: Tensor, dims: Any, correction: float) -> None:
+    shape = input._data.shape
+    n = input._data.size if dims is None else int(np.prod([shape[d] for d in dims]))
+    if n - correction <= 0:
+        import warnings
+
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _float_only(input: Tensor) -> None:

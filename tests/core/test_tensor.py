@@ -726,3 +726,12 @@ def test_edge_cases_against_torch(expr: str, torch) -> None:
 
     got, exp = run(core), run(torch)
     assert str(got) == str(exp)
+
+
+def test_std_warns_on_no_degrees_of_freedom(torch) -> None:
+    msgs = []
+    for m in (core, torch):
+        with pytest.warns(UserWarning, match="degrees of freedom is <= 0") as rec:
+            assert math.isnan(m.ones(1).std().item())
+        msgs.append(str(rec[0].message).split(" (Triggered internally")[0])
+    assert msgs[0] == msgs[1]
