@@ -493,12 +493,19 @@ def _rng(generator: Any) -> np.random.Generator:
     return (generator or default_generator)._np
 
 
+def _float_fill(self: Tensor, kernel: str) -> None:
+    if not self.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype.scalar_name}'")
+
+
 def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+    _float_fill(self, "check_uniform_bounds")
     values = _place_like(self, _rng(generator).uniform(from_, to, self.shape))
     return _fill_inplace(self, values, "UniformBackward0")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    _float_fill(self, "normal_kernel_cpu")
     values = _place_like(self, _rng(generator).normal(mean, std, self.shape))
     return _fill_inplace(self, values, "NormalBackward0")
 
