@@ -493,9 +493,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
-    if mode != "constant":
-        raise NotImplementedError(f"core implements F.pad with mode='constant' only, not {mode!r}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = tuple(int(p) for p in pad)
+    if mode != "constant":
+        return _pad_by_gather(input, pad, mode)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
@@ -505,6 +507,34 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             f"{len(pad)} and input of dimension {input.ndim}"
         )
     return apply_op(ConstantPadNdBackward0, (input,), pad, 0.0 if value is None else value)
+
+
+def _pad_by_gather(input: Tensor, pad: tuple[int, ...], mode: str) -> Tensor:
+    """reflect / replicate / circular over the last len(pad)//2 dims (PyTorch's 1-3 dims)."""
+    from core.ops.pad import pad_index, pad_node
+
+    k = len(pad) // 2
+    if len(pad) % 2 or not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now; got "
+            f"{input.ndim}D input and padding of length {len(pad)} for mode {mode!r}"
+        )
+    xp = backend.array_module(input._data)
+    index = []
+    for i in range(k):  # pad lists the last dim first
+        dim = input.ndim - 1 - i
+        before, after, n = pad[2 * i], pad[2 * i + 1], input.shape[dim]
+        too_big = (mode == "reflect" and (before >= n or after >= n)) or (
+            mode == "circular" and (before > n or after > n)
+        )
+        if too_big or n == 0:
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                f"but got: padding ({before}, {after}) at dimension {dim} of input {list(input.shape)}"
+            )
+        index.insert(0, xp.asarray(pad_index(n, before, after, mode)))
+    key = (Ellipsis, *np.ix_(*index)) if xp is np else (Ellipsis, *xp.ix_(*index))
+    return apply_op(pad_node(mode, k), (input,), key)
 
 
 # --- losses --------------------------------------------------------------------------------------
