@@ -1,4 +1,5 @@
 """``format(tensor)``: a 0-d plain tensor formats as its number, everything else as its repr."""
+# ruff: noqa: UP032  -- the tutorials write "loss: {}".format(loss); that exact call is what is tested
 
 import core
 
