@@ -92,13 +92,18 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def set_num_threads(n: int) -> None:
-    """Accepted for compatibility: NumPy's BLAS threads are set by the environment."""
+    """The number of BLAS threads NumPy's matrix products use (OpenBLAS or MKL, found at run time)."""
+    from core.training.threads import set_blas_threads
+
+    set_blas_threads(n)
 
 
 def get_num_threads() -> int:
     import os
 
-    return os.cpu_count() or 1
+    from core.training.threads import blas_threads
+
+    return blas_threads() or os.cpu_count() or 1
 
 
 def compile(model: object, *args: object, **kwargs: object) -> object:  # noqa: A001

@@ -129,7 +129,8 @@ def _erf_python(array: np.ndarray) -> np.ndarray:
 
     if not array.size:
         return array.copy()
-    return np.asarray(np.frompyfunc(math.erf, 1, 1)(array), dtype=array.dtype)
+    values = np.fromiter(map(math.erf, array.ravel().tolist()), dtype=np.float64, count=array.size)
+    return values.reshape(array.shape).astype(array.dtype, copy=False)
 
 
 def scatter_add(out: Any, index: Any, values: Any) -> Any:
