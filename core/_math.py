@@ -36,7 +36,7 @@ def _no_bool_sub(a: Any, b: Any) -> None:
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
-    if a_bool or b_bool:
+    if a_bool or b_bool or isinstance(a, bool) or isinstance(b, bool):  # a Python bool too
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."

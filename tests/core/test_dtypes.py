@@ -432,3 +432,55 @@ def test_unary_ops_and_reductions_over_every_dtype_against_torch(op: str, torch)
         if got != exp:
             bad.append((name, got, exp))
     assert not bad, bad
+
+
+INPLACE = {
+    "exp_": (),
+    "log_": (),
+    "sqrt_": (),
+    "sigmoid_": (),
+    "tanh_": (),
+    "abs_": (),
+    "neg_": (),
+    "floor_": (),
+    "round_": (),
+    "sign_": (),
+    "reciprocal_": (),
+    "relu_": (),
+    "clamp_": (0, 2),
+    "sin_": (),
+    "t_": (),
+    "squeeze_": (),
+    "unsqueeze_": (0,),
+    "fill_": (2,),
+    "zero_": (),
+    "add_": (1.5,),
+    "mul_": (2,),
+    "div_": (2,),
+    "pow_": (2,),
+    "sub_": (True,),
+    "uniform_": (),
+    "normal_": (),
+}
+
+
+@pytest.mark.parametrize("method", INPLACE)
+def test_inplace_methods_over_every_dtype_against_torch(method: str, torch) -> None:
+    """In place, the result keeps self's dtype or PyTorch refuses the cast: same here."""
+    args = INPLACE[method]
+    bad = []
+    for name in NAMES:
+        v = np.array([[1, 2, 0]]).astype(name)
+
+        def run(m, t):
+            try:
+                r = getattr(t, method)(*args)
+            except Exception as e:  # noqa: BLE001 - the class is what is compared
+                return ("raises", type(e).__name__)
+            values = None if method in ("uniform_", "normal_") else r.double().numpy().round(5)
+            return (str(r.dtype)[6:], tuple(r.shape), r is t, str(values))
+
+        got, exp = run(core, core.tensor(v)), run(torch, torch.from_numpy(v.copy()))
+        if str(got) != str(exp):
+            bad.append((name, got, exp))
+    assert not bad, bad
