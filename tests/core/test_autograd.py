@@ -701,3 +701,13 @@ def test_double_backward_create_graph() -> None:
     (g,) = core.autograd.grad((x**3).sum(), x, create_graph=True)
     (gg,) = core.autograd.grad(g.sum(), x)
     assert gg.tolist() == [12.0]
+
+
+def test_detect_anomaly_warns_when_enabled(torch) -> None:
+    msgs = []
+    for m in (core, torch):
+        with pytest.warns(UserWarning) as rec:
+            with m.autograd.detect_anomaly():
+                pass
+        msgs.append(str(rec[0].message))
+    assert msgs[0] == msgs[1]
