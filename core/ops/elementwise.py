@@ -78,7 +78,10 @@ class DivBackward0(Node):
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
-        return a / b
+        if (type(b) is float or type(b) is int) and b != 0:
+            return a / b
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
+            return a / b
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
@@ -178,7 +181,8 @@ class PowBackward0(Node):
         self.a, self.p = a, p
         if p == 2:
             return a * a
-        return np.power(a, p)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.power(a, p)
 
     def backward(self, g: Any) -> tuple:
         p = self.p
@@ -298,7 +302,8 @@ class ExpBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        self.out = np.exp(a)
+        with np.errstate(over="ignore"):  # overflow to inf, silently, as PyTorch
+            self.out = np.exp(a)
         return self.out
 
     def backward(self, g: Any) -> tuple:

@@ -735,3 +735,19 @@ def test_std_warns_on_no_degrees_of_freedom(torch) -> None:
             assert math.isnan(m.ones(1).std().item())
         msgs.append(str(rec[0].message).split(" (Triggered internally")[0])
     assert msgs[0] == msgs[1]
+
+
+def test_special_values_come_silently_as_in_pytorch() -> None:
+    import warnings
+
+    x = core.tensor([1.0, 0.0, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (x / 0).tolist()[0] == math.inf and math.isnan((x / 0).tolist()[1])
+        assert (x / x).isnan().tolist() == [False, True, False]
+        assert (core.tensor([1]) / 0).tolist() == [math.inf]
+        assert x.log().tolist()[1] == -math.inf and math.isnan(x.log().tolist()[2])
+        assert (x**-1).tolist() == [1.0, math.inf, -1.0]
+        assert core.tensor([100.0]).exp().tolist() == [math.inf]
+        assert x.sqrt().isnan().tolist() == [False, False, True]
+        assert x.reciprocal().tolist()[1] == math.inf
