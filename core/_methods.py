@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -273,12 +274,12 @@ def _binary_operator(fn: Any) -> Any:
     raises its own "unsupported operand type(s)" TypeError, as with PyTorch's Tensor."""
 
     def op(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, _OPERAND_TYPES) and not hasattr(other, "__cuda_array_interface__"):
-            import numbers
-
-            if not isinstance(other, numbers.Number):
-                return NotImplemented
-        return fn(self, other)
+        t = type(other)
+        if t is Tensor or t is float or t is int or isinstance(other, _OPERAND_TYPES):
+            return fn(self, other)
+        if hasattr(other, "__cuda_array_interface__") or isinstance(other, numbers.Number):
+            return fn(self, other)
+        return NotImplemented
 
     op.__name__ = getattr(fn, "__name__", "op")
     return op
