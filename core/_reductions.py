@@ -136,6 +136,10 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     if a.dtype == np.bool_:
         raise RuntimeError("argmax(): does not support bool input")
     if dim is None:
+        if a.size == 0:
+            raise IndexError(
+                "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         out = np.argmax(a.reshape(-1))
         return Tensor._wrap(
             np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
@@ -150,6 +154,10 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     if a.dtype == np.bool_:
         raise RuntimeError("argmin(): does not support bool input")
     if dim is None:
+        if a.size == 0:
+            raise IndexError(
+                "argmin(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         out = np.argmin(a.reshape(-1))
         return Tensor._wrap(
             np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
