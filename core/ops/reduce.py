@@ -263,9 +263,14 @@ class LogsumexpBackward0(Node):
 
     def forward(self, a: Any, dims: tuple, keepdim: bool) -> Any:
         self.a, self.dims, self.keepdim = a, dims, keepdim
+        if a.size == 0:  # an empty sum of exponentials: log 0 = -inf
+            shape = tuple(1 if i in dims else n for i, n in enumerate(a.shape))
+            self.out = np.full(shape, -np.inf, dtype=a.dtype)
+            return self.out if keepdim else np.squeeze(self.out, dims)
         m = a.max(axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        self.out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
+        with np.errstate(divide="ignore"):
+            self.out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
         return self.out if keepdim else np.squeeze(self.out, dims)
 
     def backward(self, g: Any) -> tuple:
