@@ -265,7 +265,7 @@ class LogsumexpBackward0(Node):
         self.a, self.dims, self.keepdim = a, dims, keepdim
         if a.size == 0:  # an empty sum of exponentials: log 0 = -inf
             shape = tuple(1 if i in dims else n for i, n in enumerate(a.shape))
-            self.out = np.full(shape, -np.inf, dtype=a.dtype)
+            self.out = np.full_like(a, -np.inf, shape=shape)
             return self.out if keepdim else np.squeeze(self.out, dims)
         m = a.max(axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
