@@ -16,11 +16,26 @@ from core import backend
 from core._dispatch import inplace as _inplace
 from core._dispatch import needs_copy_for_inplace, shallow_copy_for_inplace
 from core.autograd.function import apply_op
-from core.autograd.grad_mode import _state as _grad_state
+from core.nn._functional_util import _float_name, _legacy, _pair
+from core.nn._loss_functional import (  # noqa: F401  (re-exported)
+    _reduction_enum,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from core.nn._pool_functional import (  # noqa: F401  (re-exported)
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    max_pool2d,
+)
 from core.ops import activation as A
 from core.ops import conv as C
 from core.ops import elementwise as E
-from core.ops import loss as L
 from core.ops import norm as N
 from core.ops.nn_util import apply_optional
 from core.ops.pad import ConstantPadNdBackward0
@@ -57,18 +72,6 @@ __all__ = [
     "softplus",
     "tanh",
 ]
-
-
-def _pair(v: Any) -> tuple[int, int]:
-    if isinstance(v, (tuple, list)):
-        return (int(v[0]), int(v[0])) if len(v) == 1 else (int(v[0]), int(v[1]))
-    return (int(v), int(v))
-
-
-def _float_name(t: Tensor) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        t.dtype.name, t.dtype.name
-    )
 
 
 # --- linear and convolution ----------------------------------------------------------------------
@@ -153,113 +156,6 @@ def conv2d(
         C.ConvolutionBackward0, (input, weight, bias), stride, pad, dilation, groups
     )
     return out
-
-
-# --- pooling -------------------------------------------------------------------------------------
-def _pool_geometry(
-    x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
-) -> tuple:
-    k = _pair(kernel_size)
-    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) else _pair(stride)
-    p, d = _pair(padding), _pair(dilation)
-    for i in range(2):
-        if p[i] > ((k[i] - 1) * d[i] + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p[i]}, "
-                f"kernel_size={k[i]} and dilation={d[i]}"
-            )
-    h, w = x.shape[-2:]
-    ho = C.out_size(h, k[0], s[0], 2 * p[0], d[0], ceil_mode, p[0])
-    wo = C.out_size(w, k[1], s[1], 2 * p[1], d[1], ceil_mode, p[1])
-    if ho <= 0 or wo <= 0:
-        raise RuntimeError(
-            f"Given input size: ({x.shape[-3]}x{h}x{w}). Calculated output size: "
-            f"({x.shape[-3]}x{ho}x{wo}). Output size is too small"
-        )
-    # extra bottom/right padding so that ceil_mode's last window fits
-    extra_h = max((ho - 1) * s[0] + d[0] * (k[0] - 1) + 1 - (h + 2 * p[0]), 0)
-    extra_w = max((wo - 1) * s[1] + d[1] * (k[1] - 1) + 1 - (w + 2 * p[1]), 0)
-    pad = (p[0], p[0] + extra_h, p[1], p[1] + extra_w)
-    return k, s, p, d, pad, (ho, wo)
-
-
-def _batched(input: Tensor, name: str) -> None:
-    if input.ndim not in (3, 4):
-        if name == "avg_pool2d" and input.ndim < 3:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
-                f"{max(input.ndim, 1) - 1}], but got -3)"
-            )
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-
-
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Any:
-    _batched(input, "max_pool2d")
-    k, s, _, d, pad, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
-    # an unbatched (C, H, W) input is pooled by the same single node, as in PyTorch
-    out, node = apply_optional(C.MaxPool2DWithIndicesBackward0, (input,), k, s, pad, d)
-    if return_indices:
-        idx = node.indices() if input.ndim == 4 else node.indices()[0]
-        return out, Tensor._wrap(idx)
-    return out
-
-
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
-    _batched(input, "avg_pool2d")
-    k, s, p, _, pad, (ho, wo) = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode)
-    for i in range(2):
-        if p[i] > k[i] // 2:
-            raise RuntimeError(
-                "pad should be smaller than or equal to half of kernel size, but got "
-                f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}"
-            )
-    if divisor_override is not None:
-        divisor: Any = divisor_override
-    elif pad == (p[0], p[0], p[1], p[1]) and (count_include_pad or not any(p)):
-        divisor = k[0] * k[1]
-    else:
-        # count, per window, the cells that PyTorch divides by: the input, plus the declared
-        # padding when count_include_pad, never the overhang that ceil_mode adds
-        h, w = input.shape[-2:]
-        mask = np.zeros((1, 1, h + pad[0] + pad[1], w + pad[2] + pad[3]), dtype=input._data.dtype)
-        if count_include_pad:
-            mask[:, :, : h + 2 * p[0], : w + 2 * p[1]] = 1
-        else:
-            mask[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = 1
-        divisor = C.pool_windows_sum(mask[0, 0], k, s, (ho, wo))
-        if not isinstance(input._data, np.ndarray):
-            divisor = backend.to_device(divisor, "cuda", input.device.index or 0)
-    out, _ = apply_optional(C.AvgPool2DBackward0, (input,), k, s, pad, divisor)
-    return out
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
-    if input.ndim not in (3, 4):
-        raise RuntimeError(
-            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
-        )
-    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
-    oh = int(size[0]) if size[0] is not None else input.shape[-2]
-    ow = int(size[1]) if size[1] is not None else input.shape[-1]
-    if oh == 1 and ow == 1:
-        return input.mean((-1, -2), keepdim=True)  # PyTorch's shortcut: one MeanBackward1
-    return apply_op(C.AdaptiveAvgPool2DBackward0, (input,), (oh, ow))
 
 
 # --- activations ---------------------------------------------------------------------------------
@@ -461,21 +357,6 @@ def _embedding_renorm(weight: Tensor, idx: Any, max_norm: float, norm_type: floa
     weight._bump()
 
 
-def _legacy(t: Tensor) -> str:
-    """PyTorch's scalar type name in messages: Float, Double, Long ..."""
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "bool": "Bool",
-        "uint8": "Byte",
-        "int8": "Char",
-        "int16": "Short",
-        "int32": "Int",
-        "int64": "Long",
-    }.get(t.dtype.name, t.dtype.name)
-
-
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if tensor._data.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
@@ -535,329 +416,3 @@ def _pad_by_gather(input: Tensor, pad: tuple[int, ...], mode: str) -> Tensor:
         index.insert(0, xp.asarray(pad_index(n, before, after, mode)))
     key = (Ellipsis, *np.ix_(*index)) if xp is np else (Ellipsis, *xp.ix_(*index))
     return apply_op(pad_node(mode, k), (input,), key)
-
-
-# --- losses --------------------------------------------------------------------------------------
-def _reduction_enum(reduction: str, size_average: Any = None, reduce: Any = None) -> int:
-    if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-        warnings.warn(
-            "size_average and reduce args will be deprecated, please use "
-            f"reduction='{reduction}' instead.",
-            UserWarning,
-            stacklevel=3,
-        )
-    if reduction not in L.REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return L.REDUCTIONS[reduction]
-
-
-def _same_size(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    if tuple(target.shape) != tuple(input.shape):
-        warnings.warn(
-            f"Using a target size ({target.size()}) that is different to the input size "
-            f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=3,
-        )
-        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
-        input, target = input.expand(*shape), target.expand(*shape)
-    return input, target
-
-
-def _pair_loss(cls: type, input: Tensor, target: Tensor, red: int, *params: Any) -> Tensor:
-    input, target = _same_size(input, target)
-    if target._data.dtype != input._data.dtype:
-        from core._dispatch import apply_cast, promote
-
-        d = promote(input, target)
-        return apply_cast(
-            cls,
-            (input, target),
-            [input._data.astype(d.np, copy=False), target._data.astype(d.np, copy=False)],
-            red,
-            *params,
-        )
-    return apply_op(cls, (input, target), red, *params)
-
-
-def _weighted(
-    v: Tensor, weight: Tensor, input: Tensor, reduction: str, mean_by_weight: bool
-) -> Any:
-    """PyTorch's composite weighted losses: elementwise loss times weight, then reduced."""
-    if tuple(weight.shape) != tuple(input.shape):
-        raise ValueError("Weights and input must have the same size.")
-    v = v * weight
-    if reduction == "none":
-        return v
-    if reduction == "sum":
-        return v.sum()
-    if reduction == "mean":
-        return v.sum() / weight.sum() if mean_by_weight else v.mean()
-    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
-
-
-def _legacy_reduction(reduction: str, size_average: Any, reduce: Any) -> str:
-    if size_average is None and reduce is None:
-        return reduction
-    return {L.NONE: "none", L.MEAN: "mean", L.SUM: "sum"}[
-        _reduction_enum(reduction, size_average, reduce)
-    ]
-
-
-def mse_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Tensor | None = None,
-) -> Tensor:
-    if weight is not None:
-        reduction = _legacy_reduction(reduction, size_average, reduce)
-        x, t = _same_size(input, target)
-        return _weighted((x - t).pow(2), weight, input, reduction, True)
-    return _pair_loss(
-        L.MseLossBackward0, input, target, _reduction_enum(reduction, size_average, reduce)
-    )
-
-
-def l1_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Tensor | None = None,
-) -> Tensor:
-    """PyTorch composes it: (input - target).abs(), then mean or sum."""
-    if weight is not None:
-        reduction = _legacy_reduction(reduction, size_average, reduce)
-        x, t = _same_size(input, target)
-        return _weighted((x - t).abs(), weight, input, reduction, True)
-    red = _reduction_enum(reduction, size_average, reduce)
-    input, target = _same_size(input, target)
-    v = (input - target).abs()
-    return v.mean() if red == L.MEAN else v.sum() if red == L.SUM else v
-
-
-def smooth_l1_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    beta: float = 1.0,
-) -> Tensor:
-    if beta < 0:
-        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return _pair_loss(
-        L.SmoothL1LossBackward0,
-        input,
-        target,
-        _reduction_enum(reduction, size_average, reduce),
-        beta,
-    )
-
-
-def huber_loss(
-    input: Tensor,
-    target: Tensor,
-    reduction: str = "mean",
-    delta: float = 1.0,
-    weight: Tensor | None = None,
-) -> Tensor:
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if weight is not None:
-        v = _pair_loss(L.HuberLossBackward0, input, target, L.NONE, delta)
-        return _weighted(v, weight, input, reduction, False)
-    return _pair_loss(L.HuberLossBackward0, input, target, _reduction_enum(reduction), delta)
-
-
-def _no_grad_weight(weight: Tensor | None, fn: str) -> Any:
-    if weight is None:
-        return None
-    if weight.requires_grad and _grad_state.enabled:
-        raise RuntimeError(
-            f"The function '{fn}' is not differentiable with respect to argument 'weight'. This "
-            "input cannot have requires_grad True."
-        )
-    return weight._data
-
-
-def nll_loss(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Negative log likelihood; (N, C) and (C,) give NllLossBackward0, (N, C, d1, ...) 2-D."""
-    red = _reduction_enum(reduction, size_average, reduce)
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    if input.ndim != 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target.shape[0]})."
-        )
-    if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy(target)}")
-    c = input.shape[1] if input.ndim > 1 else input.shape[0]
-    w = _no_grad_weight(weight, "nll_loss_forward")
-    if w is not None and w.shape != (c,):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {c} classes or no classes but got "
-            f"weight tensor of shape: {list(weight.shape)}"
-        )
-    t = target._data
-    valid = t != ignore_index
-    if t.size and valid.any():
-        tv = t[valid]
-        lo, hi = int(tv.min()), int(tv.max())
-        if lo < 0 or hi >= c:
-            raise IndexError(f"Target {hi if hi >= c else lo} is out of bounds.")
-    if input.ndim <= 2:
-        return apply_op(L.NllLossBackward0, (input,), t, w, red, ignore_index)
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(
-            f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}"
-        )
-    if input.ndim == 4:
-        return apply_op(L.NllLoss2DBackward0, (input,), t, w, red, ignore_index)
-    # PyTorch views (N, C, d1, ...) as (N, C, 1, -1) and runs the 2-D loss
-    n = input.shape[0]
-    out = apply_op(
-        L.NllLoss2DBackward0, (input.view(n, c, 1, -1),), t.reshape(n, 1, -1), w, red, ignore_index
-    )
-    return out.view(n, *input.shape[2:]) if red == L.NONE else out
-
-
-def cross_entropy(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-) -> Tensor:
-    """log_softmax then nll_loss; probabilities or label smoothing composed as PyTorch does."""
-    red = _reduction_enum(reduction, size_average, reduce)
-    reduction = {L.NONE: "none", L.MEAN: "mean", L.SUM: "sum"}[red]
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[class_dim]
-    if target.is_floating_point():
-        return _cross_entropy_probs(input, target, weight, red, label_smoothing, class_dim)
-    logp = log_softmax(input, class_dim)
-    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing <= 0.0:
-        return nll
-    if weight is not None:
-        shape = [1] * input.ndim
-        shape[class_dim] = n_classes
-        smooth = -(logp * weight.view(*shape)).sum(class_dim)
-    else:
-        smooth = -logp.sum(class_dim)
-    ignore = target == ignore_index
-    smooth = smooth.masked_fill(ignore, 0.0)
-    if red == L.MEAN:
-        if weight is not None:
-            denom = weight.gather(0, target.masked_select(~ignore).flatten()).sum()
-        else:
-            denom = (~ignore).sum()
-        ret = smooth.sum() / denom
-    elif red == L.SUM:
-        ret = smooth.sum()
-    else:
-        ret = smooth
-    return _scalar_mul(nll, 1 - label_smoothing) + _scalar_mul(ret, label_smoothing / n_classes)
-
-
-def _scalar_mul(t: Tensor, s: float) -> Tensor:
-    return apply_op(L.MulBackward1, (t,), s)
-
-
-def _cross_entropy_probs(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None,
-    red: int,
-    label_smoothing: float,
-    class_dim: int,
-) -> Tensor:
-    if tuple(input.shape) != tuple(target.shape):
-        raise RuntimeError(
-            f"Expected floating point type target to have the same shape as input, "
-            f"but got {list(target.shape)}"
-        )
-    n_classes = input.shape[class_dim]
-    logp = log_softmax(input, class_dim)
-    if label_smoothing > 0.0:
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
-    prod = logp * target
-    if weight is not None:
-        shape = [1] * input.ndim
-        shape[class_dim] = n_classes
-        prod = prod * weight.view(*shape)
-    if red == L.MEAN:
-        return apply_op(L.DivBackward1, (-prod.sum(),), input.numel() / n_classes)
-    if red == L.SUM:
-        return -prod.sum()
-    return -prod.sum(class_dim)
-
-
-def binary_cross_entropy(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    red = _reduction_enum(reduction, size_average, reduce)
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Using a target size ({target.size()}) that is different to the input size "
-            f"({input.size()}) is deprecated. Please ensure they have the same size."
-        )
-    a = input._data
-    if a.size and (bool((a < 0).any()) or bool((a > 1).any())):
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    w = _no_grad_weight(weight, "binary_cross_entropy")
-    if w is not None and w.shape != a.shape:
-        w = np.broadcast_to(w, a.shape)
-    return apply_op(L.BinaryCrossEntropyBackward0, (input, target), w, red)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    pos_weight: Tensor | None = None,
-) -> Tensor:
-    red = _reduction_enum(reduction, size_average, reduce)
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Target size ({target.size()}) must be the same as input size ({input.size()})"
-        )
-    w = _no_grad_weight(weight, "binary_cross_entropy_with_logits")
-    if pos_weight is not None and pos_weight.requires_grad and _grad_state.enabled:
-        raise RuntimeError(
-            "The function 'binary_cross_entropy_with_logits' is not differentiable with respect "
-            "to argument 'pos_weight'. This input cannot have requires_grad True."
-        )
-    pw = pos_weight._data if pos_weight is not None else None
-    return apply_op(L.BinaryCrossEntropyWithLogitsBackward0, (input, target), w, pw, red)

@@ -1,0 +1,34 @@
+"""Small helpers shared by the functional modules: argument pairs and PyTorch's type names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.tensor import Tensor
+
+
+def _pair(v: Any) -> tuple[int, int]:
+    if isinstance(v, (tuple, list)):
+        return (int(v[0]), int(v[0])) if len(v) == 1 else (int(v[0]), int(v[1]))
+    return (int(v), int(v))
+
+
+def _float_name(t: Tensor) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        t.dtype.name, t.dtype.name
+    )
+
+
+def _legacy(t: Tensor) -> str:
+    """PyTorch's scalar type name in messages: Float, Double, Long ..."""
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "bool": "Bool",
+        "uint8": "Byte",
+        "int8": "Char",
+        "int16": "Short",
+        "int32": "Int",
+        "int64": "Long",
+    }.get(t.dtype.name, t.dtype.name)
