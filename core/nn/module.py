@@ -8,31 +8,16 @@ graph node its forward creates is tagged with the layer it belongs to (for the g
 
 from __future__ import annotations
 
-import threading
-import warnings
-from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from core import dtypes as _dt
-from core.autograd import function as _fn
-from core.autograd.function import Function
-from core.autograd.grad_mode import _state as _grad_state
 from core.autograd.grad_mode import no_grad
+from core.nn._module_call import BackwardHookFunction, HooksMixin, RemovableHandle, _running_stack  # noqa: F401
+from core.nn._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401
 from core.nn.parameter import Buffer, Parameter
 from core.tensor import Tensor
-
-
-class BackwardHookFunction(Function):
-    """Identity whose node lets a module's full backward hooks see and replace gradients."""
-
-    @staticmethod
-    def forward(ctx: Any, *args: Any) -> Any:
-        return args if len(args) > 1 else args[0]
-
-    @staticmethod
-    def backward(ctx: Any, *grads: Any) -> Any:
-        return grads if len(grads) > 1 else grads[0]
 
 
 def _legacy_tensor_name(t: Tensor) -> str:
@@ -58,37 +43,6 @@ def _typename(obj: Any) -> str:
     return name if module == "builtins" else f"{module}.{name}"
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        self.remove()
-
-
 def _addindent(s: str, num_spaces: int) -> str:
     lines = s.split("\n")
     if len(lines) == 1:
@@ -97,7 +51,7 @@ def _addindent(s: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join(num_spaces * " " + line for line in lines)
 
 
-class Module:
+class Module(StateDictMixin, HooksMixin):
     """Base class for all neural network modules."""
 
     training: bool
@@ -484,329 +438,6 @@ class Module:
     def half(self) -> Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
-    # --- state dicts ----------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-
-    def state_dict(
-        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
-    ) -> dict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name, detached, sharing memory."""
-        if args:  # PyTorch's deprecated positional form: (destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-            if len(args) > 2:
-                keep_vars = args[2]
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
-        meta = getattr(destination, "_metadata", None)
-        if meta is not None:
-            meta[prefix[:-1]] = {"version": self._version}
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(
-                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
-                )
-        return destination
-
-    def _load_from_state_dict(
-        self,
-        state_dict: dict,
-        prefix: str,
-        local_metadata: dict,
-        strict: bool,
-        missing_keys: list,
-        unexpected_keys: list,
-        error_msgs: list,
-        copies: list | None = None,
-    ) -> None:
-        """Check this module's own entries; collect ``(param, value)`` pairs to copy later."""
-        persistent = {
-            k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
-        }
-        local_state = {
-            k: v for k, v in [*self._parameters.items(), *persistent.items()] if v is not None
-        }
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or '
-                    f"Tensor-like object from checkpoint but received {type(value)}"
-                )
-                continue
-            if param.ndim == 0 and value.ndim == 1 and value.numel() == 1:
-                value = value[0]
-            if tuple(value.shape) != tuple(param.shape):
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {param.shape}."
-                )
-                continue
-            if copies is not None:
-                copies.append((param, value))
-            else:
-                with no_grad():
-                    param.copy_(value)
-        if strict:
-            for key in state_dict:
-                if not key.startswith(prefix) or key.endswith("_extra_state"):
-                    continue
-                parts = key[len(prefix) :].split(".", 1)
-                if len(parts) > 1:
-                    if parts[0] not in self._modules:
-                        unexpected_keys.append(key)
-                elif parts[0] not in local_state:
-                    unexpected_keys.append(key)
-
-    def load_state_dict(
-        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
-    ) -> _IncompatibleKeys:
-        """Copy values in; on any error raise PyTorch's RuntimeError and change nothing."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing: list[str] = []
-        unexpected: list[str] = []
-        errors: list[str] = []
-        copies: list[tuple[Tensor, Tensor]] = []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-
-        def load(module: Module, local: dict, prefix: str = "") -> None:
-            meta = {} if metadata is None else metadata.get(prefix[:-1], {})
-            module._load_from_state_dict(
-                local, prefix, meta, True, missing, unexpected, errors, copies
-            )
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_local = {k: v for k, v in local.items() if k.startswith(child_prefix)}
-                    load(child, child_local, child_prefix)
-
-        load(self, state_dict)
-        if strict:
-            if unexpected:
-                errors.insert(
-                    0,
-                    "Unexpected key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in unexpected)
-                    ),
-                )
-            if missing:
-                errors.insert(
-                    0,
-                    "Missing key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in missing)
-                    ),
-                )
-        if errors:
-            raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(
-                    type(self).__name__, "\n\t".join(errors)
-                )
-            )
-        with no_grad():
-            for param, value in copies:
-                if assign:
-                    param.data = value.detach()
-                else:
-                    param.copy_(value)
-        return _IncompatibleKeys(missing, unexpected)
-
-    # --- hooks and calling ----------------------------------------------------------------------
-    def register_forward_pre_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(
-        self,
-        hook: Callable,
-        *,
-        prepend: bool = False,
-        with_kwargs: bool = False,
-        always_call: bool = False,
-    ) -> RemovableHandle:
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _path_in_parent(self, running: list) -> str:
-        """The dotted path of this module under the innermost module running in this thread."""
-        if not running:
-            return type(self).__name__
-        parent, path = running[-1]
-        for name, child in parent._modules.items():
-            if child is self:
-                return f"{path}.{name}" if path else name
-        for name, child in parent.named_modules():
-            if child is self and name:
-                return f"{path}.{name}" if path else name
-        return type(self).__name__
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        tag = _grad_state.enabled
-        if tag:
-            # the root is named by its class; submodules by their dotted path under it
-            running = _running_stack()
-            path = self._path_in_parent(running)
-            running.append((self, "" if not running else path))
-            entry = (path, type(self).__name__ if len(running) > 1 else "", threading.get_ident())
-            _fn.module_stack.append(entry)
-        try:
-            if (
-                self._forward_pre_hooks
-                or self._forward_hooks
-                or self._backward_hooks
-                or self._backward_pre_hooks
-            ):
-                return self._call_with_hooks(args, kwargs)
-            return self.forward(*args, **kwargs)
-        finally:
-            if tag:
-                # list.remove is one atomic step under the GIL; entries of other threads never
-                # compare equal (their thread ids differ), equal ones of this thread are alike
-                _fn.module_stack.remove(entry)
-                running.pop()
-
-    _call_impl = __call__
-    _wrapped_call_impl = __call__
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        full = (self._backward_hooks or self._backward_pre_hooks) and _grad_state.enabled
-        state: dict = {}
-        if full:
-            args = self._wrap_backward_inputs(args, state)
-        result = self.forward(*args, **kwargs)
-        if full:
-            result = self._wrap_backward_outputs(result, state)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                out = hook(self, args, kwargs, result)
-            else:
-                out = hook(self, args, result)
-            if out is not None:
-                result = out
-        return result
-
-    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_input, grad_output)`` once the gradients of the inputs are known.
-
-        As in PyTorch, the module's inputs and outputs pass through identity nodes
-        (``BackwardHookFunctionBackward``) whose gradients the hook sees and may replace.
-        """
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_pre_hook(
-        self, hook: Callable, prepend: bool = False
-    ) -> RemovableHandle:
-        """``hook(module, grad_output)`` before the module's gradients are computed."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _wrap_backward_inputs(self, args: tuple, state: dict) -> tuple:
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        state["n_inputs"] = len(positions)
-        state["inputs_hooked"] = False
-        if not any(args[i].requires_grad for i in positions):
-            return args
-        wrapped = BackwardHookFunction.apply(*[args[i] for i in positions])
-        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
-        node = wrapped[0].grad_fn
-        if _fn.module_stack:
-            _fn._tag_module(node)
-
-        def on_grad_input(grads: tuple) -> Any:
-            grad_input = tuple(grads)
-            for hook in list(self._backward_hooks.values()):
-                r = hook(self, grad_input, state.get("grad_output"))
-                if r is not None:
-                    grad_input = tuple(r)
-            return grad_input
-
-        node.register_prehook(on_grad_input)
-        state["inputs_hooked"] = True
-        out = list(args)
-        for i, w in zip(positions, wrapped):
-            out[i] = w
-        return tuple(out)
-
-    def _wrap_backward_outputs(self, result: Any, state: dict) -> Any:
-        single = isinstance(result, Tensor)
-        outs = (result,) if single else result
-        if not isinstance(outs, tuple) or not any(
-            isinstance(o, Tensor) and o.requires_grad for o in outs
-        ):
-            return result
-        wrapped = BackwardHookFunction.apply(*outs)
-        node = (wrapped if single else wrapped[0]).grad_fn
-        if _fn.module_stack:
-            _fn._tag_module(node)
-
-        def on_grad_output(grads: tuple) -> Any:
-            grad_output = tuple(grads)
-            for hook in list(self._backward_pre_hooks.values()):
-                r = hook(self, grad_output)
-                if r is not None:
-                    grad_output = r if isinstance(r, tuple) else (r,)
-            state["grad_output"] = grad_output
-            if not state["inputs_hooked"] and self._backward_hooks:
-                warnings.warn(
-                    "Full backward hook is firing when gradients are computed with respect to "
-                    "module outputs since no inputs require gradients. See "
-                    "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
-                    "#torch.nn.Module.register_full_backward_hook for more details.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                for hook in list(self._backward_hooks.values()):
-                    hook(self, (None,) * state["n_inputs"], grad_output)
-            return grad_output
-
-        node.register_prehook(on_grad_output)
-        return wrapped
-
     # --- printing -------------------------------------------------------------------------------
     def _get_name(self) -> str:
         return type(self).__name__
@@ -846,14 +477,3 @@ class Module:
         ):
             self.__dict__.setdefault(name, {})
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
-
-
-_local = threading.local()
-
-
-def _running_stack() -> list:
-    """This thread's running modules, innermost last, each with its dotted path."""
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
