@@ -709,6 +709,10 @@ EDGES = [
     "m.tensor([1, 2.0, True])",
     "m.tensor([])",
     "m.tensor([m.tensor(1.0), m.tensor(2.0)])",
+    "m.zeros(0).chunk(3)",
+    "m.zeros(6).chunk(4)",
+    "m.zeros(0).argmax()",
+    "m.zeros(0).logsumexp(0)",
 ]
 
 
