@@ -44,6 +44,8 @@ class MeanBackward0(Node):
 
     def forward(self, a: Any) -> Any:
         self.shape, self.n = a.shape, a.size
+        if not a.size:  # the mean of nothing is nan, silently (NumPy would warn)
+            return np.full_like(a, np.nan, shape=())
         return a.mean()
 
     def backward(self, g: Any) -> tuple:
@@ -56,6 +58,9 @@ class MeanBackward1(Node):
     def forward(self, a: Any, dims: tuple, keepdim: bool) -> Any:
         self.shape, self.dims, self.keepdim = a.shape, dims, keepdim
         self.n = int(np.prod([a.shape[d] for d in dims])) if dims else 1
+        if not self.n:
+            with np.errstate(invalid="ignore"):
+                return a.sum(axis=dims, keepdims=keepdim) / self.n
         return a.mean(axis=dims, keepdims=keepdim)
 
     def backward(self, g: Any) -> tuple:
