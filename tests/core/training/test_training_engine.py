@@ -357,3 +357,12 @@ def test_stepping_the_last_batch_changes_nothing_in_the_run() -> None:
             pass
     run.run_to_end()
     assert_same_run(whole, run)
+
+
+def test_a_failed_run_survives_a_session(tmp_path) -> None:
+    run = TrainingRun(TrainConfig(dataset="linear", lr=20.0, epochs=50))
+    run.run_to_end()
+    core.save(run.state_dict(), tmp_path / "failed.safetensors")
+    again = TrainingRun.from_state_dict(core.load(tmp_path / "failed.safetensors"))
+    assert again.state == "failed" and again.failure == run.failure
+    assert again.history[-1].failure == run.failure and list(again.steps()) == []
