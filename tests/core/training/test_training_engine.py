@@ -366,3 +366,22 @@ def test_a_failed_run_survives_a_session(tmp_path) -> None:
     again = TrainingRun.from_state_dict(core.load(tmp_path / "failed.safetensors"))
     assert again.state == "failed" and again.failure == run.failure
     assert again.history[-1].failure == run.failure and list(again.steps()) == []
+
+
+def test_custom_data_survives_a_session(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((90, 2)).astype(np.float32)
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    cfg = TrainConfig(epochs=3, batch_size=8, model="mlp:8:tanh")
+    whole = TrainingRun(cfg, data=(X, y))
+    whole.run_to_end()
+    run = TrainingRun(cfg, data=(X, y))
+    for _ in range(11):
+        run.step_once()
+    core.save(run.state_dict(), tmp_path / "custom.safetensors")
+    again = TrainingRun.from_state_dict(core.load(tmp_path / "custom.safetensors"))
+    for split in ("train", "val"):
+        for a, b in zip(again.data(split), whole.data(split)):
+            np.testing.assert_array_equal(a, b)
+    again.run_to_end()
+    assert_same_run(whole, again)
