@@ -490,7 +490,15 @@ def _graph_cases(m):
         c[[0, 2]] = c[[2, 0]] * 2
         return (c * c).sum(), [a, b], None
 
+    def many_leaves():
+        ls = [leaf(m, [float(i + 1), 0.5 * i]) for i in range(7)]
+        total = ls[0] * ls[1]
+        for t in ls[2:]:
+            total = total + t * ls[0]
+        return (total * ls[3]).sum() + m.stack(ls).prod(), ls, None
+
     return {
+        "many_leaves": many_leaves,
         "multi_output": multi_output,
         "setitem": setitem,
         "shared": shared,
