@@ -385,3 +385,44 @@ def test_custom_data_survives_a_session(tmp_path) -> None:
             np.testing.assert_array_equal(a, b)
     again.run_to_end()
     assert_same_run(whole, again)
+
+
+def test_a_worker_thread_and_a_busy_ui_thread_change_nothing() -> None:
+    import threading
+
+    cfg = NOISY.replace(epochs=8)
+    whole = TrainingRun(cfg)
+    whole.run_to_end()
+    run = TrainingRun(cfg)
+    errors: list[BaseException] = []
+    actions = 0
+
+    def worker() -> None:
+        try:
+            while not run.finished:
+                for _ in run.steps():
+                    pass
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    rng = random.Random(0)
+    while thread.is_alive():
+        actions += 1
+        what = rng.choice(["predict", "grid", "hyper", "pause", "device", "evaluate"])
+        if what == "predict":
+            assert run.predict(np.zeros((4, 2), np.float32)).shape == (4, 2)
+        elif what == "grid":
+            run.decision_grid(resolution=8)
+        elif what == "hyper":
+            run.set_hyperparameters(lr=0.05, momentum=0.9)  # the values it has: no change
+        elif what == "pause":
+            run.pause()
+        elif what == "device":
+            run.to("cpu")
+        else:
+            run.evaluate("val")
+    thread.join()
+    assert not errors and actions > 10
+    assert_same_run(whole, run)
