@@ -105,3 +105,34 @@ def test_pytorch_code_has_the_same_state_dict(text: str, shape: tuple, outputs: 
     ours = {k: tuple(v.shape) for k, v in spec.build(shape, outputs).state_dict().items()}
     assert ours == theirs
     assert spec.parameter_count(shape, outputs) == sum(p.numel() for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"mlp:8:{a}"
+        for a in ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus")
+    ]
+    + ["mlp:8,6:relu:dropout=0.3:bn", "lenet"],
+)
+def test_built_module_computes_what_the_pytorch_code_computes(text: str) -> None:
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import core
+
+    shape = (1, 8, 8) if text == "lenet" else (3,)
+    spec = ModelSpec.parse(text)
+    core.manual_seed(0)
+    ours = spec.build(shape, 4).eval()
+    namespace: dict = {}
+    exec(spec.to_pytorch_code(shape, 4), namespace)  # noqa: S102
+    theirs = namespace["Net"]().eval()
+    theirs.load_state_dict(
+        {k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()}
+    )
+    x = np.random.default_rng(0).standard_normal((5, *shape)).astype(np.float32)
+    with core.no_grad(), torch.no_grad():
+        got = ours(core.from_numpy(x)).numpy()
+        want = theirs(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
