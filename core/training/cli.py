@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-seed", type=int, help="seed of the data and its split")
     p.add_argument("--scheduler", help=f"one of: {', '.join(SCHEDULERS)}")
     p.add_argument("--export", metavar="DIR", help="write the trained model and files here")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing export folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a previous export in DIR")
     p.add_argument("--list-datasets", action="store_true", help="list datasets and exit")
     p.add_argument(
         "--threads", type=int, default=1, help="BLAS threads (default 1: fastest for small models)"
