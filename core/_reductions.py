@@ -215,7 +215,7 @@ def _warn_dof(name: str, input: Tensor, dims: Any, correction: float) -> None:
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of std/var (through the out= wrapper)
         )
 
 

@@ -192,7 +192,7 @@ class VarBackward0(Node):
         self.a, self.dims, self.keepdim = a, dims, keepdim
         n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         self.denom = max(n - correction, 0)
-        self.centered = a - a.mean(axis=dims, keepdims=True)
+        self.centered = a - a.mean(axis=dims, keepdims=True) if a.size else a
         with np.errstate(divide="ignore", invalid="ignore"):
             out = (self.centered * self.centered).sum(axis=dims, keepdims=keepdim) / self.denom
         return out.astype(a.dtype, copy=False)
