@@ -218,9 +218,27 @@ def _record_setitem(t: Tensor, nkey: tuple, value: Any) -> None:
         if tuple(value.shape) != region:
             value = value.expand(region)
     fake_view = Tensor._wrap(t._data[nkey])
-    fake_view._base = t
-    fake_view._view_fn = lambda a, k=nkey: _RegionView(a, k)
+    outer = t._view_fn if t._base is not None else None
+    if outer is None:
+        fake_view._base = t
+        fake_view._view_fn = lambda a, k=nkey: _RegionView(a, k)
+        rebase_history(fake_view, value)
+        return
+    # t is itself a view (z[0][1] = v): the root base records the write, and t views it again
+    base = t._base
+    fake_view._base = base
+    fake_view._view_fn = lambda a, k=nkey, o=outer: _RegionView(o(a), k)
     rebase_history(fake_view, value)
+    from core.autograd.function import _sequence
+    from core.ops.shape import AsStridedBackward0
+
+    view = AsStridedBackward0()
+    view.shape, view.view_fn = base._data.shape, outer
+    view.next_functions = ((base.grad_fn, 0),)
+    view.needs_input_grad = (True,)
+    view._input_meta = ((base._data.shape, base._data.dtype),)
+    view._seq = next(_sequence)
+    t.grad_fn, t._requires_grad, t._output_nr = view, True, 0
 
 
 def _record_index_put(t: Tensor, nkey: tuple, value: Tensor) -> None:

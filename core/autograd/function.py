@@ -36,6 +36,9 @@ class Node:
     # Add/Sub/Mul/Div with a Python number: PyTorch wraps the number into a tensor, which shows
     # as a second, empty edge ``(None, 0)`` in ``next_functions``.
     wrapped_scalar = False
+    # For each name in ``saves``: the input whose gradient needs it (None: always, -1: never);
+    # only those are checked for in-place changes at backward, as PyTorch saves only those.
+    saved_for: tuple[int | None, ...] | None = None
     num_outputs = 1
 
     next_functions: tuple[tuple[Node | None, int], ...] = ()
@@ -245,8 +248,16 @@ def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: 
     saved = [(t, weakref.ref(t)) for t in tensors[: len(cls.saves)]]
     if cls.saves_result:
         saved.append((result, cls.__name__))
-    node._saved_versions = tuple([(t._vbox, t._vbox[0], t._data, creator) for t, creator in saved])
     node._saved_arrays = tuple([t._data for t, _ in saved])
+    cond = cls.saved_for
+    if cond is not None:  # as PyTorch, an input is saved only for a gradient that is computed
+        need = node.needs_input_grad
+        saved = [
+            item
+            for i, item in enumerate(saved)
+            if i >= len(cond) or cond[i] is None or (0 <= cond[i] < len(need) and need[cond[i]])
+        ]
+    node._saved_versions = tuple([(t._vbox, t._vbox[0], t._data, creator) for t, creator in saved])
 
 
 class FunctionCtx:

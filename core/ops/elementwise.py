@@ -57,6 +57,7 @@ class MulBackward0(Node):
     wrapped_scalar = True
 
     saves = ("self", "other")
+    saved_for = (1, 0)
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -75,6 +76,7 @@ class DivBackward0(Node):
     wrapped_scalar = True
 
     saves = ("self", "other")
+    saved_for = (1, None)
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b

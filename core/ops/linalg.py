@@ -25,6 +25,7 @@ class MmBackward0(Node):
     """d(A@B) = dA @ B^T, A^T @ dB"""
 
     saves = ("self", "mat2")
+    saved_for = (1, 0)
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -42,6 +43,7 @@ class AddmmBackward0(Node):
     """d(beta*C + alpha*A@B): dC = beta g, dA = alpha g B^T, dB = alpha A^T g"""
 
     saves = ("self", "mat1", "mat2")
+    saved_for = (-1, 2, 1)
 
     def forward(self, c: Any, a: Any, b: Any, beta: Any = 1, alpha: Any = 1) -> Any:
         self.a, self.b, self.beta, self.alpha = a, b, beta, alpha
@@ -65,6 +67,7 @@ class BmmBackward0(Node):
     """d(A@B) batched: dA = g @ B^T, dB = A^T @ g"""
 
     saves = ("self", "mat2")
+    saved_for = (1, 0)
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -82,6 +85,7 @@ class MvBackward0(Node):
     """d(A@v) = outer(g, v), A^T @ g"""
 
     saves = ("self", "vec")
+    saved_for = (1, 0)
 
     def forward(self, a: Any, v: Any) -> Any:
         self.a, self.v = a, v
@@ -96,6 +100,7 @@ class DotBackward0(Node):
     """d(u.v) = g v, g u"""
 
     saves = ("self", "tensor")
+    saved_for = (1, 0)
 
     def forward(self, u: Any, v: Any) -> Any:
         self.u, self.v = u, v
