@@ -57,6 +57,17 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
             f"{mat2.shape[0]}x{mat2.shape[1]})"
         )
     _check_pair(mat1, mat2)
+    target = (mat1.shape[0], mat2.shape[1])
+    bias = tuple(input.shape)
+    if bias != target:
+        lead = len(target) - len(bias)
+        for i, n in enumerate(bias):
+            if lead < 0 or (n != 1 and n != target[i + lead]):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[max(i + lead, 0)]}) must match the "
+                    f"existing size ({n}) at non-singleton dimension {max(i + lead, 0)}.  Target "
+                    f"sizes: {list(target)}.  Tensor sizes: {list(bias)}"
+                )
     return apply_op(L.AddmmBackward0, (input, mat1, mat2), beta, alpha)
 
 

@@ -298,11 +298,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     d = _wrap_dim(dim, input.ndim)
     a = input._data
     idx = np.argsort(-a if descending and a.dtype.kind != "b" else a, axis=d, kind="stable")
-    from core._indexing import gather
+    idx = idx.astype(np.int64)
+    from core.ops.index import SortBackward0
 
-    return SortResult(
-        gather(input, d, Tensor._wrap(idx.astype(np.int64))), Tensor._wrap(idx.astype(np.int64))
-    )
+    return SortResult(apply_op(SortBackward0, (input,), d, idx), Tensor._wrap(idx))
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -313,10 +312,12 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     d = _wrap_dim(dim, input.ndim)
     if k > input.shape[d]:
         raise RuntimeError("selected index k out of range")
-    values, indices = sort(input, d, descending=largest)
-    from core._shape_fns import narrow
+    a = input._data
+    idx = np.argsort(-a if largest and a.dtype.kind != "b" else a, axis=d, kind="stable")
+    idx = np.ascontiguousarray(idx[(slice(None),) * d + (slice(0, k),)].astype(np.int64))
+    from core.ops.index import TopkBackward0
 
-    return TopkResult(narrow(values, d, 0, k), narrow(indices, d, 0, k))
+    return TopkResult(apply_op(TopkBackward0, (input,), d, idx), Tensor._wrap(idx))
 
 
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:

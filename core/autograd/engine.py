@@ -84,7 +84,7 @@ def _check_versions(node: Node) -> None:
         if box[0] != version:
             from core import dtypes
 
-            if isinstance(creator, str):  # the node's own result
+            if isinstance(creator, str):  # the node's own result, or a view
                 what = f", which is output 0 of {_short_name(creator)},"
             else:  # an input, named by its grad_fn now (a leaf is not named)
                 t = creator() if callable(creator) else None

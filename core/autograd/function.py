@@ -245,7 +245,12 @@ def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: 
     # Version boxes and the tensors' creators only: holding the result tensor itself would make a
     # cycle (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
     # Inputs by weak reference: the error names the tensor's grad_fn at backward time, as PyTorch.
-    saved = [(t, weakref.ref(t)) for t in tensors[: len(cls.saves)]]
+    # A view with history is named AsStrided: PyTorch regenerates a view's grad_fn once its
+    # memory was written.
+    saved = [
+        (t, "AsStrided" if t._base is not None and t._requires_grad else weakref.ref(t))
+        for t in tensors[: len(cls.saves)]
+    ]
     if cls.saves_result:
         saved.append((result, cls.__name__))
     node._saved_arrays = tuple([t._data for t, _ in saved])

@@ -217,6 +217,7 @@ class PowBackward1(Node):
 class PowBackward2(Node):
     """d(s^a) = s^a ln(s) da  (s a scalar base)"""
 
+    saves = ("exponent",)  # the tensor is the exponent here
     saves_result = True
 
     def forward(self, a: Any, s: Any) -> Any:

@@ -54,6 +54,16 @@ class GatherBackward0(Node):
         return (out,)
 
 
+class SortBackward0(GatherBackward0):
+    """d sort(a).values = g put back where each value came from"""
+
+    saves = ()  # PyTorch keeps the indices only
+
+
+class TopkBackward0(SortBackward0):
+    """d topk(a).values = g put back where each of the k values came from"""
+
+
 def gather_array(a: Any, dim: int, index: Any) -> Any:
     """``out[i][j] = a[i][index[i][j]]`` (dim 1); index may be smaller than ``a`` elsewhere."""
     idx = list(np.indices(index.shape, sparse=True))

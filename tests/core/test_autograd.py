@@ -762,3 +762,71 @@ def test_writes_into_views_and_bases_against_torch(code: str, torch) -> None:
             return ("raises", type(e).__name__)
 
     assert str(run(core)) == str(run(torch))
+
+
+SAVED_OPS = {
+    "sin": "a.sin()",
+    "exp": "a.exp()",
+    "pow2": "a**2",
+    "abs": "a.abs()",
+    "relu": "a.relu()",
+    "clamp": "a.clamp(0, 2)",
+    "max": "a.max()",
+    "maxdim": "a.max(1)[0]",
+    "amax": "a.amax(1)",
+    "sum": "a.sum(1)",
+    "norm": "a.norm()",
+    "prod": "a.prod()",
+    "std": "a.std()",
+    "logsumexp": "a.logsumexp(1)",
+    "gather": "a.gather(1, m.tensor([[0], [1]]))",
+    "index_select": "a.index_select(0, m.tensor([1]))",
+    "index": "a[[0, 1]]",
+    "select": "a[0]",
+    "masked_fill": "a.masked_fill(a > 1.5, 0.)",
+    "where": "m.where(a > 1.5, a, b)",
+    "maximum": "m.maximum(a, b)",
+    "mul": "a * b",
+    "div": "a / b",
+    "div-scalar": "a / 2",
+    "mm": "a @ b.t()",
+    "mv": "a @ b[0]",
+    "sigmoid": "a.sigmoid()",
+    "tanh": "a.tanh()",
+    "log": "a.log()",
+    "sqrt": "a.sqrt()",
+    "reciprocal": "a.reciprocal()",
+    "view": "a.view(-1)",
+    "cat": "m.cat([a, b])",
+    "remainder": "a % b",
+    "pow-tensor": "a ** b",
+    "rpow": "2 ** a",
+    "addmm": "m.addmm(b[0, :2], a, b.t())",
+    "dot": "m.dot(a[0], b[0])",
+    "sort": "a.sort(1)[0]",
+    "topk": "a.topk(2)[0]",
+    "cumsum": "a.cumsum(1)",
+}
+
+
+@pytest.mark.parametrize("name", SAVED_OPS)
+@pytest.mark.parametrize("modified", ["a", "b"])
+def test_which_inputs_are_saved_for_backward_against_torch(name: str, modified: str, torch) -> None:
+    """An in-place change after the op fails at backward exactly where PyTorch's does."""
+
+    def run(m):
+        x = m.tensor([[1.0, 2.0, 3.0], [0.5, 1.5, 2.5]], requires_grad=True)
+        w = m.tensor([[2.0, 1.0, 0.5], [1.0, 3.0, 2.0]], requires_grad=True)
+        a, b = x * 1, w * 1
+        y = eval(SAVED_OPS[name], {"m": m, "a": a, "b": b})
+        (a if modified == "a" else b).add_(1)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e)
+        return [
+            None if t.grad is None else np.round(t.grad.numpy().astype(float), 4).tolist()
+            for t in (x, w)
+        ]
+
+    assert run(core) == run(torch)
