@@ -308,6 +308,8 @@ def _install() -> None:
         elif name in FUNCTIONS:
             setattr(Tensor, name + "_", _math.make_inplace(FUNCTIONS[name], cls))
     Tensor.where = lambda self, condition, other: _math.where(condition, self, other)
+    Tensor.equal = _math.equal
+    Tensor.allclose = _math.allclose
     for name in ("eq", "ne", "lt", "le", "gt", "ge"):
         setattr(Tensor, name + "_", _compare_inplace(name))
     for op, (name, cls) in _IOPS.items():
