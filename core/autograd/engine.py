@@ -13,9 +13,13 @@ passes ``retain_graph=True`` and restores the leaves' gradients on Reset.
 
 from __future__ import annotations
 
+import sys
 import warnings
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+import numpy as np
 
 from core.autograd import anomaly
 from core.autograd.function import (
@@ -232,6 +236,7 @@ def _run(
     state = _grad_state
     pop, push = _pop, _push
     while ready:
+        produced = None  # hold no array of the previous step (see _steal_or_copy)
         node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
         grads = buffers.pop(node)
         prev = state.enabled
@@ -422,6 +427,39 @@ def _conform(node: Node, out: tuple) -> tuple:
     return tuple(fixed)
 
 
+def _probe_refs(array: Any) -> int:
+    return sys.getrefcount(array)
+
+
+def _probe_leaf(array: Any) -> int:
+    return _probe_refs(array)
+
+
+def _engine_refs() -> int:
+    """What the engine itself holds of a gradient as ``_unshared`` sees it: the node's buffer
+    list and two call parameters, measured with calls of the same shape (``_run`` ->
+    ``_accumulate_leaf`` -> ``_unshared``) so the figure is right on every CPython version."""
+    buffer = [np.empty(1)]
+    return _probe_leaf(buffer[0])
+
+
+_ENGINE_REFS = _engine_refs()
+
+
+def _unshared(grad: Any, stepping: bool) -> bool:
+    """May ``grad`` become ``.grad`` without a copy? Only if nothing else can see it: PyTorch
+    steals such a buffer too. An array passed to two leaves (AddBackward0 gives both the same
+    ``g``), a view, or one a step record shows the user is copied instead."""
+    return (
+        not stepping
+        and type(grad) is np.ndarray
+        and grad.base is None
+        and grad.flags.c_contiguous
+        and grad.flags.writeable
+        and sys.getrefcount(grad) <= _ENGINE_REFS
+    )
+
+
 def _accumulate_leaf(
     node: AccumulateGrad,
     grad: Any,
@@ -446,8 +484,7 @@ def _accumulate_leaf(
     if accumulate and (only is None or id(node) in only):
         old = var._grad
         if old is None:
-            # Always a fresh buffer: the arriving array may be shared with another leaf's grad.
-            var._grad = Tensor._wrap(grad.copy())
+            var._grad = Tensor._wrap(grad if _unshared(grad, record_before) else grad.copy())
         else:
             if record_before:
                 before = old._data.copy()
@@ -515,8 +552,8 @@ def backward(
             "the first-order gradients are computed as usual.",
             stacklevel=2,
         )
-    for _ in _run(tensors, grad_tensors, retain_graph, inputs, record_before=False):
-        pass
+    # deque(maxlen=0) drains without holding the last step, so gradients can be stolen
+    deque(_run(tensors, grad_tensors, retain_graph, inputs, record_before=False), maxlen=0)
 
 
 def grad(

@@ -830,3 +830,28 @@ def test_which_inputs_are_saved_for_backward_against_torch(name: str, modified: 
         ]
 
     assert run(core) == run(torch)
+
+
+def test_leaf_gradients_never_alias_each_other_or_what_a_hook_kept() -> None:
+    """The engine may hand an unshared gradient buffer to .grad without a copy (as PyTorch
+    steals it), but never one that another leaf or the user can still see."""
+    import numpy as np
+
+    a = core.ones(3, requires_grad=True)
+    b = core.ones(3, requires_grad=True)
+    (a + b).sum().backward()  # AddBackward0 hands both leaves the same array
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad.add_(1)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+
+    seen = []
+    c = core.ones(3, requires_grad=True)
+    c.register_hook(seen.append)
+    (c * 2).sum().backward()
+    assert not np.shares_memory(seen[0]._data, c.grad._data)
+
+    x = core.randn(4, 4, requires_grad=True)
+    steps = list(core.autograd.backward_steps((x @ x).sum()))
+    produced = [s.grad_inputs for s in steps if s.node.name() == "MmBackward0"][0]
+    x.grad.zero_()
+    assert produced[0].abs().sum().item() > 0  # what the step record shows is not .grad
