@@ -112,7 +112,7 @@ def binary(
         elif type(b) is float and a._data.dtype.kind == "f":
             out = apply_op(cls, (a,), b, *params)
             if out.grad_fn is not None and cls.wrapped_scalar:
-                _add_scalar_edge(out.grad_fn)
+                _add_scalar_edge(out.grad_fn, b)
             return out
     b = as_operand(b, a)
     d = promote(a, b)
@@ -133,7 +133,7 @@ def binary(
     else:
         out = apply_cast(cls, (a,), [cast_array(a, d), b], *params)
     if out.grad_fn is not None and cls.wrapped_scalar:
-        _add_scalar_edge(out.grad_fn)
+        _add_scalar_edge(out.grad_fn, b)
     return out
 
 
@@ -151,11 +151,22 @@ def _Parameter() -> type:  # noqa: N802
     return _PARAMETER[0]
 
 
-def _add_scalar_edge(node: Any) -> None:
-    """PyTorch wraps a Python number into a tensor for add/sub/mul/div: one more, empty, edge."""
+def _add_scalar_edge(node: Any, scalar: Any) -> None:
+    """PyTorch wraps a Python number into a tensor for add/sub/mul/div: one more, empty, edge.
+
+    Where the op saves that operand (mul's ``other`` for self's gradient, div's always), the
+    wrapped number is a saved tensor like any other: freed after backward, so a second backward
+    fails at this node, as in PyTorch."""
     node.next_functions = (*node.next_functions, (None, 0))
     node.needs_input_grad = (*node.needs_input_grad, False)
     node._input_meta = (*node._input_meta, ((), node._input_meta[0][1]))
+    cls = type(node)
+    if len(cls.saves) > 1 and cls.saves[1] == "other":
+        needed_for = cls.saved_for[1] if cls.saved_for is not None else None
+        if needed_for is None or node.needs_input_grad[needed_for]:
+            wrapped = np.asarray(scalar)
+            node._saved_versions = (*node._saved_versions, ([0], 0, wrapped, None))
+            node._saved_arrays = (*node._saved_arrays[:1], wrapped)
 
 
 def unary(cls: type, a: Tensor, *params: Any, to_float: bool = False) -> Tensor:

@@ -246,16 +246,14 @@ def test_export_png_and_svg(panel: GraphPanel, tmp_path) -> None:
     )
 
 
-def test_step_is_fast(panel: GraphPanel) -> None:
-    import time
-
+def test_stepping_an_mlp_visits_every_node_once(panel: GraphPanel) -> None:
+    # The step time (<= 50 ms) is measured by benchmarks/bench_graph.py, not by a timed test.
     loss, names, _ = mlp()
     panel.show_tensor(loss, names)
-    t0 = time.perf_counter()
-    n = 0
-    while panel.step() is not None:
-        n += 1
-    assert (time.perf_counter() - t0) / n < 0.05
+    nodes = []
+    while (record := panel.step()) is not None:
+        nodes.append(record.node)
+    assert len(nodes) == len(set(map(id, nodes))) > 5
 
 
 def test_screenshot(panel: GraphPanel, tmp_path) -> None:
