@@ -396,12 +396,16 @@ def test_a_worker_thread_and_a_busy_ui_thread_change_nothing() -> None:
     run = TrainingRun(cfg)
     errors: list[BaseException] = []
     actions = 0
+    # The worker takes a step only after the other thread's next action has begun, so the two
+    # interleave whatever the machine's speed (no reliance on timing).
+    turn = threading.Semaphore(0)
 
     def worker() -> None:
         try:
             while not run.finished:
+                turn.acquire()
                 for _ in run.steps():
-                    pass
+                    break
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -410,6 +414,7 @@ def test_a_worker_thread_and_a_busy_ui_thread_change_nothing() -> None:
     rng = random.Random(0)
     while thread.is_alive():
         actions += 1
+        turn.release()
         what = rng.choice(["predict", "grid", "hyper", "pause", "device", "evaluate"])
         if what == "predict":
             assert run.predict(np.zeros((4, 2), np.float32)).shape == (4, 2)
