@@ -344,6 +344,11 @@ class TrainingController(QObject):
         self.worker.post("restore", state)
 
     def start(self) -> None:
+        # As `playground train` does: small models train many times faster on one BLAS thread
+        # (several spend their time waking each other), so the app matches the headless trainer.
+        from core.training.threads import set_blas_threads
+
+        set_blas_threads(1)
         self.worker.post("start")
 
     def pause(self) -> None:
