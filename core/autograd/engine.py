@@ -13,7 +13,6 @@ passes ``retain_graph=True`` and restores the leaves' gradients on Reset.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -22,6 +21,11 @@ from typing import Any
 import numpy as np
 
 from core.autograd import anomaly
+from core.autograd.broadcast import _sum_to
+from core.autograd.checks import (
+    _check_nan,
+    _check_versions,
+)
 from core.autograd.function import (
     SECOND_BACKWARD_MESSAGE,
     AccumulateGrad,
@@ -29,6 +33,13 @@ from core.autograd.function import (
     edge_of,
 )
 from core.autograd.grad_mode import _state as _grad_state
+from core.autograd.leaf import (
+    _accumulate_leaf,
+)
+from core.autograd.ready_queue import (
+    _pop,
+    _push,
+)
 
 
 class StepRecord:
@@ -67,66 +78,6 @@ class StepRecord:
 
     def __repr__(self) -> str:
         return f"StepRecord(node={self.node.name()}, variable={'yes' if self.variable is not None else 'no'})"
-
-
-def _sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Undo broadcasting: sum ``grad`` down to ``shape``."""
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
-    )
-    out = grad.sum(axis=axes, keepdims=True) if axes else grad
-    if lead:
-        out = out.reshape(shape)
-    return out
-
-
-def _check_versions(node: Node) -> None:
-    for box, version, array, creator in node._saved_versions:
-        if box[0] != version:
-            from core import dtypes
-
-            if isinstance(creator, str):  # the node's own result, or a view
-                what = f", which is output 0 of {_short_name(creator)},"
-            else:  # an input, named by its grad_fn now (a leaf is not named)
-                t = creator() if callable(creator) else None
-                fn = t.grad_fn if t is not None else None
-                what = (
-                    f", which is output {t._output_nr} of {_short_name(fn.name())}," if fn else ""
-                )
-            kind = _legacy_type_name(dtypes.from_numpy(array.dtype))
-            dims = ", ".join(str(s) for s in array.shape)
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{kind} [{dims}]]{what} is at version {box[0]}; "
-                f"expected version {version} instead. Hint: enable anomaly detection to find the "
-                "operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-            )
-
-
-def _short_name(name: str) -> str:
-    """``AddBackward0`` -> ``Add``, as PyTorch names the creator in this message."""
-    import re
-
-    return re.sub(r"Backward\d*$", "", name.removeprefix("torch::autograd::"))
-
-
-def _legacy_type_name(dt: Any) -> str:
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return f"torch.{names.get(dt.name, dt.name)}Tensor"
 
 
 def _wrap(a: Any) -> Any:
@@ -291,49 +242,6 @@ def node_outputs(node: Node) -> int:
     return getattr(node, "num_outputs", 1)
 
 
-# The ready queue: PyTorch's is a std::priority_queue ordered by sequence number (the leaves'
-# accumulators, all numbered alike, come first). These are libstdc++'s push_heap and pop_heap, so
-# that nodes of equal number (several leaves ready at once) run in the very order PyTorch runs them.
-def _push(heap: list, item: tuple) -> None:
-    heap.append(item)
-    hole, seq = len(heap) - 1, item[0]
-    while hole > 0:
-        parent = (hole - 1) >> 1
-        above = heap[parent]
-        if not above[0] < seq:
-            break
-        heap[hole] = above
-        hole = parent
-    heap[hole] = item
-
-
-def _pop(heap: list) -> tuple:
-    top = heap[0]
-    last = heap.pop()
-    n = len(heap)
-    if n:
-        hole = child = 0
-        while child < (n - 1) // 2:
-            child = 2 * (child + 1)
-            if heap[child][0] < heap[child - 1][0]:
-                child -= 1
-            heap[hole] = heap[child]
-            hole = child
-        if not n & 1 and child == (n - 2) // 2:
-            child = 2 * (child + 1)
-            heap[hole] = heap[child - 1]
-            hole = child - 1
-        seq = last[0]
-        while hole > 0:
-            parent = (hole - 1) >> 1
-            if not heap[parent][0] < seq:
-                break
-            heap[hole] = heap[parent]
-            hole = parent
-        heap[hole] = last
-    return top
-
-
 def _skip_subgraph(node: Node, deps: dict, buffers: dict, ready: list) -> None:
     """A node that received no gradient at all does not run; release what waits on it."""
     stack = [node]
@@ -396,7 +304,6 @@ def _release(node: Node) -> None:
 
 
 def _zeros(meta: tuple) -> Any:
-    import numpy as np
 
     shape, dt = meta
     return np.zeros(shape, dtype=dt)
@@ -425,72 +332,6 @@ def _conform(node: Node, out: tuple) -> tuple:
             g = g.astype(dt)
         fixed.append(g)
     return tuple(fixed)
-
-
-def _probe_refs(array: Any) -> int:
-    return sys.getrefcount(array)
-
-
-def _probe_leaf(array: Any) -> int:
-    return _probe_refs(array)
-
-
-def _engine_refs() -> int:
-    """What the engine itself holds of a gradient as ``_unshared`` sees it: the node's buffer
-    list and two call parameters, measured with calls of the same shape (``_run`` ->
-    ``_accumulate_leaf`` -> ``_unshared``) so the figure is right on every CPython version."""
-    buffer = [np.empty(1)]
-    return _probe_leaf(buffer[0])
-
-
-_ENGINE_REFS = _engine_refs()
-
-
-def _unshared(grad: Any, stepping: bool) -> bool:
-    """May ``grad`` become ``.grad`` without a copy? Only if nothing else can see it: PyTorch
-    steals such a buffer too. An array passed to two leaves (AddBackward0 gives both the same
-    ``g``), a view, or one a step record shows the user is copied instead."""
-    return (
-        not stepping
-        and type(grad) is np.ndarray
-        and grad.base is None
-        and grad.flags.c_contiguous
-        and grad.flags.writeable
-        and sys.getrefcount(grad) <= _ENGINE_REFS
-    )
-
-
-def _accumulate_leaf(
-    node: AccumulateGrad,
-    grad: Any,
-    accumulate: bool,
-    only: set | None,
-    capture: dict | None,
-    record_before: bool,
-) -> tuple:
-    from core.tensor import Tensor
-
-    var = node.variable
-    if grad is None:
-        return var, None
-    if grad.shape != var._data.shape:
-        grad = _sum_to(grad, var._data.shape)
-    if grad.dtype != var._data.dtype:
-        grad = grad.astype(var._data.dtype)
-    if capture is not None and id(node) in capture:
-        prev = capture[id(node)]
-        capture[id(node)] = grad if prev is None else prev + grad
-    before = None
-    if accumulate and (only is None or id(node) in only):
-        old = var._grad
-        if old is None:
-            var._grad = Tensor._wrap(grad if _unshared(grad, record_before) else grad.copy())
-        else:
-            if record_before:
-                before = old._data.copy()
-            old._data += grad
-            old._vbox[0] += 1
-    return var, before
 
 
 def _run_pre_hooks(node: Node, grads: list) -> list:
@@ -522,17 +363,6 @@ def _run_post_hooks(node: Node, out: tuple, grads: list) -> tuple:
         if r is not None:
             out = tuple(g._data if g is not None else None for g in r)
     return out
-
-
-def _check_nan(node: Node, out: tuple) -> None:
-    from core.backend import array_module
-
-    for i, g in enumerate(out):
-        if g is not None and array_module(g).isnan(g).any():
-            anomaly.warn_forward_trace(node)
-            raise RuntimeError(
-                f"Function '{type(node).__name__}' returned nan values in its {i}th output."
-            )
 
 
 # --- the public entry points, each a drain of backward_steps ---------------------------------
