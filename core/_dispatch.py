@@ -175,6 +175,11 @@ def unary(cls: type, a: Tensor, *params: Any, to_float: bool = False) -> Tensor:
     return apply_op(cls, (a,), *params)
 
 
+def finish(result: Tensor, out: Tensor | None) -> Tensor:
+    """The result, or stored into ``out=`` when one was given."""
+    return result if out is None else write_out(out, result)
+
+
 def write_out(out: Tensor, result: Tensor, name: str = "add") -> Tensor:
     """Store a result into ``out=`` as PyTorch does (resizing an empty or mismatched one)."""
     if _grad_state.enabled and (result.requires_grad or out.requires_grad):

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from core import _creation, _indexing, _linalg_fns, _math, _reductions, _shape_fns, backend
+from core import _creation, _indexing, _linalg_fns, _logic, _math, _reductions, _shape_fns, backend
 from core import dtypes as _dt
 from core._dispatch import inplace
 from core._tensor_convert import (
@@ -128,7 +128,7 @@ _IOPS = {
 
 # Methods with the same name and signature as the function (self first).
 FUNCTIONS: dict[str, Any] = {}
-for _mod in (_math, _reductions, _shape_fns, _indexing, _linalg_fns):
+for _mod in (_math, _logic, _reductions, _shape_fns, _indexing, _linalg_fns):
     for _name in getattr(_mod, "__all_methods__", None) or [
         n
         for n, v in vars(_mod).items()
