@@ -206,11 +206,9 @@ def _run(
         finally:
             state.enabled = prev
         edges = node.next_functions
-        for i in range(len(produced)):
-            nxt, nr = edges[i]
+        for (nxt, nr), g in zip(edges, produced):
             if nxt is None:
                 continue
-            g = produced[i]
             if g is not None:
                 buf = buffers.get(nxt)
                 if buf is None:
@@ -226,15 +224,15 @@ def _run(
                         ready.append((nxt._seq, nxt))
                 else:
                     _skip_subgraph(nxt, deps, buffers, ready)
-        for j in range(len(produced), len(edges)):  # inputs a node produced nothing for
-            nxt = edges[j][0]
-            if nxt is not None:
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    if nxt in buffers:
-                        push(ready, (nxt._seq, nxt))
-                    else:
-                        _skip_subgraph(nxt, deps, buffers, ready)
+        if len(edges) > len(produced):  # inputs a node produced nothing for
+            for nxt, _ in edges[len(produced) :]:
+                if nxt is not None:
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        if nxt in buffers:
+                            push(ready, (nxt._seq, nxt))
+                        else:
+                            _skip_subgraph(nxt, deps, buffers, ready)
         yield node, grads, produced, variable, before
 
 

@@ -9,6 +9,15 @@ import numpy as np
 from core.autograd.function import Node
 
 
+def blas_ready(m: Any) -> Any:
+    """``m`` as BLAS can take it: NumPy's matmul on a broadcast (zero-stride) or otherwise
+    strided operand skips BLAS and runs twice as slow; one contiguous copy is cheaper."""
+    flags = m.flags
+    if flags.c_contiguous or flags.f_contiguous:
+        return m
+    return np.ascontiguousarray(m)
+
+
 def mat2_grad(a: Any, g: Any, b: Any) -> Any:
     """A^T @ g in the memory layout of mat2, as PyTorch's mm_mat2_backward.
 
@@ -29,10 +38,11 @@ class MmBackward0(Node):
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
-        return a @ b
+        return blas_ready(a) @ blas_ready(b)
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
+        g = blas_ready(g)
         return (
             g @ self.b.T if need[0] else None,
             mat2_grad(self.a, g, self.b) if need[1] else None,
@@ -47,7 +57,7 @@ class AddmmBackward0(Node):
 
     def forward(self, c: Any, a: Any, b: Any, beta: Any = 1, alpha: Any = 1) -> Any:
         self.a, self.b, self.beta, self.alpha = a, b, beta, alpha
-        out = a @ b
+        out = blas_ready(a) @ blas_ready(b)
         if alpha != 1:
             out *= alpha
         out += c if beta == 1 else beta * c
@@ -55,7 +65,7 @@ class AddmmBackward0(Node):
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
-        ga = g if self.alpha == 1 else g * self.alpha
+        ga = blas_ready(g) if self.alpha == 1 else g * self.alpha
         return (
             (g if self.beta == 1 else g * self.beta) if need[0] else None,
             ga @ self.b.T if need[1] else None,
