@@ -67,23 +67,12 @@ def _caster(d: _dt.dtype) -> Any:
     return cast
 
 
-_TYPE_NAMES = {
-    "torch.FloatTensor": _dt.float32,
-    "torch.DoubleTensor": _dt.float64,
-    "torch.HalfTensor": _dt.float16,
-    "torch.LongTensor": _dt.int64,
-    "torch.IntTensor": _dt.int32,
-    "torch.ShortTensor": _dt.int16,
-    "torch.CharTensor": _dt.int8,
-    "torch.ByteTensor": _dt.uint8,
-    "torch.BoolTensor": _dt.bool_,
-}
-_LEGACY = {v.name: k for k, v in _TYPE_NAMES.items()}
+_TYPE_NAMES = {d.legacy_type_name: d for d in _dt.ALL}
 
 
 def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
     if dtype is None:
-        name = _LEGACY[self.dtype.name]
+        name = self.dtype.legacy_type_name
         return name.replace("torch.", "torch.cuda.") if self.is_cuda else name
     if isinstance(dtype, str):
         key = dtype.replace("torch.cuda.", "torch.")

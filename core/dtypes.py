@@ -43,6 +43,11 @@ class dtype:  # noqa: N801 (torch's spelling)
         """PyTorch's ScalarType name, as its error messages spell it ("Float", "Long" ...)."""
         return _SCALAR_NAMES[self.name]
 
+    @property
+    def legacy_type_name(self) -> str:
+        """The pre-0.4 tensor type, as ``Tensor.type()`` and error messages print it."""
+        return f"torch.{_SCALAR_NAMES[self.name]}Tensor"
+
     def to_real(self) -> dtype:
         return self
 

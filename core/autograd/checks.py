@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.autograd import anomaly
 from core.autograd.function import (
     Node,
@@ -23,7 +21,7 @@ def _check_versions(node: Node) -> None:
                 what = (
                     f", which is output {t._output_nr} of {_short_name(fn.name())}," if fn else ""
                 )
-            kind = _legacy_type_name(dtypes.from_numpy(array.dtype))
+            kind = dtypes.from_numpy(array.dtype).legacy_type_name
             dims = ", ".join(str(s) for s in array.shape)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
@@ -39,21 +37,6 @@ def _short_name(name: str) -> str:
     import re
 
     return re.sub(r"Backward\d*$", "", name.removeprefix("torch::autograd::"))
-
-
-def _legacy_type_name(dt: Any) -> str:
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return f"torch.{names.get(dt.name, dt.name)}Tensor"
 
 
 def _check_nan(node: Node, out: tuple) -> None:

@@ -21,14 +21,4 @@ def _float_name(t: Tensor) -> str:
 
 def _legacy(t: Tensor) -> str:
     """PyTorch's scalar type name in messages: Float, Double, Long ..."""
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "bool": "Bool",
-        "uint8": "Byte",
-        "int8": "Char",
-        "int16": "Short",
-        "int32": "Int",
-        "int64": "Long",
-    }.get(t.dtype.name, t.dtype.name)
+    return t.dtype.scalar_name

@@ -20,24 +20,9 @@ from core.nn.parameter import Buffer, Parameter
 from core.tensor import Tensor
 
 
-def _legacy_tensor_name(t: Tensor) -> str:
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return f"torch.{names.get(t.dtype.name, t.dtype.name)}Tensor"
-
-
 def _typename(obj: Any) -> str:
     if isinstance(obj, Tensor):
-        return _legacy_tensor_name(obj)
+        return obj.dtype.legacy_type_name
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module == "builtins" else f"{module}.{name}"
