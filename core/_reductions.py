@@ -131,40 +131,29 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return apply_op(R.AminBackward0, (input,), dims, keepdim)
 
 
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def _arg_extreme(input: Tensor, dim: Any, keepdim: bool, name: str, find: Any) -> Tensor:
+    """Index of the largest/smallest element (``find`` is np.argmax or np.argmin)."""
     a = input._data
     if a.dtype == np.bool_:
-        raise RuntimeError("argmax(): does not support bool input")
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if a.size == 0:
             raise IndexError(
-                "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
             )
-        out = np.argmax(a.reshape(-1))
+        out = find(a.reshape(-1))
         return Tensor._wrap(
             np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
         )
-    return Tensor._wrap(
-        np.argmax(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64)
-    )
+    return Tensor._wrap(find(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _arg_extreme(input, dim, keepdim, "argmax", np.argmax)
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    a = input._data
-    if a.dtype == np.bool_:
-        raise RuntimeError("argmin(): does not support bool input")
-    if dim is None:
-        if a.size == 0:
-            raise IndexError(
-                "argmin(): Expected reduction dim to be specified for input.numel() == 0."
-            )
-        out = np.argmin(a.reshape(-1))
-        return Tensor._wrap(
-            np.asarray(out, dtype=np.int64).reshape((1,) * a.ndim if keepdim else ())
-        )
-    return Tensor._wrap(
-        np.argmin(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim).astype(np.int64)
-    )
+    return _arg_extreme(input, dim, keepdim, "argmin", np.argmin)
 
 
 def _correction(unbiased: Any, correction: Any) -> float:
