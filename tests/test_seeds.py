@@ -16,8 +16,9 @@ code asks of the library):
   ``Variable``, a ``loss`` of the linear model it describes) are defined first, and the 5x3
   uniform tensor it creates is named ``x``, as its next snippet reads it.
 
-004 holds notes and no code block; its summary of the CIFAR classifier (DataLoader, a conv net,
-the 5-step optimizer loop, evaluation under ``no_grad``) runs on random data of CIFAR's shape.
+004 holds notes and no code block; its CIFAR classifier (DataLoader, the conv net, the 5-step
+optimizer loop, evaluation under ``no_grad``) is trained on real pictures in
+``tests/test_tutorial_classifier.py``.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def _stub_matplotlib(monkeypatch):
 def test_every_tutorial_with_code_has_blocks() -> None:
     counts = {p.name[:3]: len(extract_blocks(p.read_text(encoding="utf-8"))) for p in FILES}
     assert all(counts[k] >= 5 for k in ("000", "001", "002", "003")), counts
-    assert counts["004"] == 0  # notes only: see test_004_classifier_summary
+    assert counts["004"] == 0  # notes only: its classifier is tests/test_tutorial_classifier.py
 
 
 @pytest.mark.parametrize("tutorial,index,block", CASES)
@@ -225,59 +226,6 @@ def test_003_perceptron_learns_y_equals_3x() -> None:
     out = ns["net"](core.ones(1, 1, 1))
     assert abs(out.item() - 3.0) < 0.1
     assert out.grad_fn is not None
-
-
-def test_004_classifier_summary() -> None:
-    """004's notes: a CIFAR classifier with DataLoader, 5-step loop, evaluation under no_grad."""
-    torch = core
-    nn, F, optim = core.nn, core.nn.functional, core.optim
-    from core.utils.data import DataLoader, TensorDataset
-
-    torch.manual_seed(0)
-    images = torch.rand(16, 3, 32, 32)  # CIFAR's shape, nothing downloaded
-    labels = torch.randint(0, 10, (16,))
-    loader = DataLoader(TensorDataset(images, labels), batch_size=4, shuffle=True)
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-
-    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
-    net = Net().to(device)
-    criterion = nn.CrossEntropyLoss()
-    optimizer = optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
-    before = [p.detach().clone() for p in net.parameters()]
-    for inputs, targets in loader:
-        inputs, targets = inputs.to(device), targets.to(device)
-        optimizer.zero_grad()
-        loss = criterion(net(inputs), targets)
-        loss.backward()
-        optimizer.step()
-    assert all(not torch.equal(a, b) for a, b in zip(before, net.parameters()))
-    correct = total = 0
-    with torch.no_grad():
-        for inputs, targets in loader:
-            outputs = net(inputs)
-            _, predicted = torch.max(outputs.data, 1)
-            total += targets.size(0)
-            correct += (predicted == targets).sum().item()
-    assert total == 16 and 0 <= correct <= 16
-    single = images[0].unsqueeze(0)  # "use input.unsqueeze(0) to fake a batch dimension"
-    assert net(single).shape == (1, 10)
 
 
 def test_001_regression_fits_the_line() -> None:

@@ -54,6 +54,7 @@ def test_the_tutorial_classifier_learns_the_digits() -> None:
         generator=generator,
     )
     net = Net()
+    before = [p.detach().clone() for p in net.parameters()]
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     for _epoch in range(6):
@@ -67,3 +68,6 @@ def test_the_tutorial_classifier_learns_the_digits() -> None:
         _, predicted = torch.max(outputs.data, 1)
     accuracy = (predicted == torch.from_numpy(yv)).sum().item() / len(yv)
     assert accuracy >= REQUIRED_ACCURACY, accuracy
+    assert all(not torch.equal(a, b) for a, b in zip(before, net.parameters()))
+    single = _cifar_shaped(xv[:1])[0].unsqueeze(0)  # "use input.unsqueeze(0) to fake a batch"
+    assert net(single).shape == (1, 10)
