@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from core import backend, cuda
+from core import backend, blas_threads, cuda
 from core import dtypes as _dtypes
 from core.device import device
 from core.size import Size
@@ -13,37 +13,171 @@ from core.tensor import Tensor
 from core import _methods  # installs methods and operators on Tensor
 from core import autograd
 from core._creation import (
-    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-    LongTensor, ShortTensor, arange, as_tensor, empty, empty_like, eye, from_dlpack, from_numpy,
-    full, full_like, linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
-    randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_dlpack,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from core._indexing import (
-    gather, index_select, masked_fill, masked_select, scatter, scatter_add, take,
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    scatter,
+    scatter_add,
+    take,
 )
 from core._linalg_fns import addmm, bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
 from core._math import *  # noqa: F403  elementwise functions
 from core._math import (
-    UNARY as _UNARY, add, addcdiv, addcmul, allclose, bitwise_and, bitwise_not, bitwise_or,
-    bitwise_xor, clamp, clamp_max, clamp_min, clip, div, eq, equal, floor_divide, fmod, ge, gt,
-    isclose, isfinite, isinf, isnan, le, lerp, logical_and, logical_not, logical_or, logical_xor,
-    lt, maximum, minimum, mul, nan_to_num, ne, neg, negative, nonzero, pow, remainder, round, rsub,
-    square, sub, true_divide, where,
+    UNARY as _UNARY,
+    add,
+    addcdiv,
+    addcmul,
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    div,
+    eq,
+    equal,
+    floor_divide,
+    fmod,
+    ge,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    lerp,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    nan_to_num,
+    ne,
+    neg,
+    negative,
+    nonzero,
+    pow,
+    remainder,
+    round,
+    rsub,
+    square,
+    sub,
+    true_divide,
+    where,
 )
 from core._reductions import (
-    all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
-    max, mean, median, min, nansum, norm, prod, sort, std, std_mean, sum, topk, var, var_mean,
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    argsort,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    median,
+    min,
+    nansum,
+    norm,
+    prod,
+    sort,
+    std,
+    std_mean,
+    sum,
+    topk,
+    var,
+    var_mean,
 )
 from core._shape_fns import (
-    broadcast_to, cat, chunk, clone, concat, concatenate, diag, flatten, flip, hstack, movedim,
-    moveaxis, narrow, permute, repeat, reshape, select, split, squeeze, stack, swapaxes,
-    swapdims, t, tile, transpose, tril, triu, unbind, unflatten, unsqueeze, vstack,
+    broadcast_to,
+    cat,
+    chunk,
+    clone,
+    concat,
+    concatenate,
+    diag,
+    flatten,
+    flip,
+    hstack,
+    movedim,
+    moveaxis,
+    narrow,
+    permute,
+    repeat,
+    reshape,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    tile,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
 )
 from core._printing import get_printoptions, set_printoptions
 from core.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from core.autograd.grad_mode import is_inference_mode_enabled
 from core.random import (
-    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 
 globals().update(_UNARY)
@@ -93,17 +227,13 @@ def relu_(input: Tensor) -> Tensor:
 
 def set_num_threads(n: int) -> None:
     """The number of BLAS threads NumPy's matrix products use (OpenBLAS or MKL, found at run time)."""
-    from core.training.threads import set_blas_threads
-
-    set_blas_threads(n)
+    blas_threads.set_blas_threads(n)
 
 
 def get_num_threads() -> int:
     import os
 
-    from core.training.threads import blas_threads
-
-    return blas_threads() or os.cpu_count() or 1
+    return blas_threads.blas_threads() or os.cpu_count() or 1
 
 
 def compile(model: object, *args: object, **kwargs: object) -> object:  # noqa: A001

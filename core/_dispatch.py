@@ -103,7 +103,7 @@ def binary(
 ) -> Tensor:
     """Run a binary op with PyTorch's promotion; ``b`` may be a Python scalar."""
     if out_dtype is None:  # fast paths: nothing to promote
-        if type(b) is Tensor or type(b) is _Parameter():
+        if isinstance(b, Tensor):  # Tensor or Parameter
             da, db = a._data, b._data
             if da.dtype == db.dtype and type(da) is type(db):
                 if da.shape != db.shape:
@@ -135,20 +135,6 @@ def binary(
     if out.grad_fn is not None and cls.wrapped_scalar:
         _add_scalar_edge(out.grad_fn, b)
     return out
-
-
-_PARAMETER: list = []
-
-
-def _Parameter() -> type:  # noqa: N802
-    """nn.Parameter (a Tensor subclass), looked up once it exists; Tensor until then."""
-    if not _PARAMETER:
-        try:
-            from core.nn.parameter import Parameter
-        except ImportError:
-            return Tensor
-        _PARAMETER.append(Parameter)
-    return _PARAMETER[0]
 
 
 def _add_scalar_edge(node: Any, scalar: Any) -> None:

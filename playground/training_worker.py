@@ -346,7 +346,7 @@ class TrainingController(QObject):
     def start(self) -> None:
         # As `playground train` does: small models train many times faster on one BLAS thread
         # (several spend their time waking each other), so the app matches the headless trainer.
-        from core.training.threads import set_blas_threads
+        from core.blas_threads import set_blas_threads
 
         set_blas_threads(1)
         self.worker.post("start")

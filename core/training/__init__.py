@@ -5,6 +5,7 @@ See docs/TRAINING_API.md. Nothing here imports Qt.
 
 from __future__ import annotations
 
+from core.blas_threads import blas_threads, set_blas_threads
 from core.training.config import LOSSES, OPTIMIZERS, SCHEDULERS, TrainConfig
 from core.training.defaults import DEFAULTS, default_config
 from core.training.engine import TrainingRun
@@ -12,7 +13,6 @@ from core.training.errors import ConfigError
 from core.training.export import export  # the function shadows the submodule's name
 from core.training.reports import Batch, FailureReport, Grid, Samples, StepReport
 from core.training.spec import ModelSpec
-from core.training.threads import blas_threads, set_blas_threads
 
 __all__ = [
     "DEFAULTS",

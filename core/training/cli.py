@@ -237,8 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             sys.stderr.write(f"{PROG}: error: {msg}\n")
             return 2
+    from core.blas_threads import set_blas_threads
     from core.training.engine import TrainingRun
-    from core.training.threads import set_blas_threads
 
     if args.threads < 1:
         sys.stderr.write(f"{PROG}: error: --threads must be >= 1, got {args.threads}\n")
