@@ -343,7 +343,7 @@ def embedding(
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _embedding_renorm(weight, idx, max_norm, norm_type)
-    return apply_op(N.EmbeddingBackward0, (weight,), idx, padding_idx)
+    return apply_op(N.EmbeddingBackward0, (weight,), idx, padding_idx, scale_grad_by_freq)
 
 
 def _embedding_renorm(weight: Tensor, idx: Any, max_norm: float, norm_type: float) -> None:

@@ -103,15 +103,20 @@ class NativeLayerNormBackward0(Node):
 
 
 class EmbeddingBackward0(Node):
-    """d weight[idx] = scatter-add of g into the rows idx (none into padding_idx)"""
+    """d weight[idx] = scatter-add of g into the rows idx (none into padding_idx); with
+    scale_grad_by_freq each row's gradient is divided by how often its index occurs"""
 
-    def forward(self, w: Any, idx: Any, padding_idx: Any) -> Any:
+    def forward(self, w: Any, idx: Any, padding_idx: Any, scale_grad_by_freq: bool = False) -> Any:
         self.idx, self.padding_idx, self.w_shape = idx, padding_idx, w.shape
+        self.scale = scale_grad_by_freq
         return w[idx]
 
     def backward(self, g: Any) -> tuple:
         idx = self.idx.reshape(-1)
         rows = g.reshape(-1, self.w_shape[1])
+        if self.scale:
+            _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+            rows = rows / counts[inverse].reshape(-1, 1).astype(rows.dtype)
         if self.padding_idx is not None:
             keep = idx != self.padding_idx
             idx, rows = idx[keep], rows[keep]

@@ -416,3 +416,19 @@ def test_parameter_containers_match_torch() -> None:
         return out
 
     assert run(core) == run(torch)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 1])
+def test_embedding_scale_grad_by_freq_against_torch(padding_idx):
+    torch = pytest.importorskip("torch")
+    w = np.random.default_rng(4).standard_normal((6, 3)).astype(np.float32)
+    idx = np.array([[0, 1, 1, 5], [1, 3, 0, 1]])
+    tw = torch.tensor(w, requires_grad=True)
+    cw = core.tensor(w, requires_grad=True)
+    torch.nn.functional.embedding(
+        torch.tensor(idx), tw, padding_idx=padding_idx, scale_grad_by_freq=True
+    ).pow(2).sum().backward()
+    core.nn.functional.embedding(
+        core.tensor(idx), cw, padding_idx=padding_idx, scale_grad_by_freq=True
+    ).pow(2).sum().backward()
+    np.testing.assert_allclose(cw.grad.numpy(), tw.grad.numpy(), rtol=1e-6)
