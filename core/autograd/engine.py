@@ -187,7 +187,7 @@ def _run(
     state = _grad_state
     pop, push = _pop, _push
     while ready:
-        produced = None  # hold no array of the previous step (see _steal_or_copy)
+        produced = g = None  # hold no array of the previous step (see leaf._unshared)
         node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
         grads = buffers.pop(node)
         prev = state.enabled

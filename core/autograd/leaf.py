@@ -39,11 +39,34 @@ def _unshared(grad: Any, stepping: bool) -> bool:
     return (
         not stepping
         and type(grad) is np.ndarray
-        and grad.base is None
         and grad.flags.c_contiguous
         and grad.flags.writeable
         and sys.getrefcount(grad) <= _ENGINE_REFS
+        and (grad.base is None or _sole_view(grad))
     )
+
+
+def _sole_view(grad: np.ndarray) -> bool:
+    """Is ``grad`` the only view of a buffer nothing else holds? A Linear's weight gradient comes
+    back through TBackward0 as a transposed view of the matmul's result, and a bias gradient as
+    a reshaped sum; either may become ``.grad`` as it is, where a copy would cost a full pass."""
+    base = grad.base
+    return (
+        type(base) is np.ndarray
+        and base.base is None
+        and base.size == grad.size
+        and sys.getrefcount(base) <= _SOLE_VIEW_REFS
+    )
+
+
+def _view_refs() -> int:
+    """References to a view's base when only the view holds it, as ``_sole_view`` counts them."""
+    view = np.empty((1, 2)).T
+    base = view.base
+    return sys.getrefcount(base)
+
+
+_SOLE_VIEW_REFS = _view_refs()
 
 
 def _accumulate_leaf(

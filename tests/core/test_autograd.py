@@ -847,6 +847,14 @@ def test_leaf_gradients_never_alias_each_other_or_what_a_hook_kept() -> None:
     a.grad.add_(1)
     assert b.grad.tolist() == [1.0, 1.0, 1.0]
 
+    # two transposed views of one buffer (TBackward0 twice over AddBackward0's shared array)
+    p = core.ones(2, 3, requires_grad=True)
+    q = core.ones(2, 3, requires_grad=True)
+    (p.t() + q.t()).sum().backward()
+    assert not np.shares_memory(p.grad._data, q.grad._data)
+    p.grad.add_(1)
+    assert q.grad.tolist() == [[1.0] * 3] * 2
+
     seen = []
     c = core.ones(3, requires_grad=True)
     c.register_hook(seen.append)
@@ -858,3 +866,14 @@ def test_leaf_gradients_never_alias_each_other_or_what_a_hook_kept() -> None:
     produced = [s.grad_inputs for s in steps if s.node.name() == "MmBackward0"][0]
     x.grad.zero_()
     assert produced[0].abs().sum().item() > 0  # what the step record shows is not .grad
+
+
+def test_linear_gradients_become_grad_without_a_copy() -> None:
+    """A Linear's weight gradient arrives through TBackward0 as a view of the matmul's result and
+    its bias gradient as a reshaped sum: nothing else holds either, so .grad takes them as they
+    are (a copy would be one more pass over every parameter each step)."""
+    w = core.randn(3, 4, requires_grad=True)
+    b = core.randn(3, requires_grad=True)
+    core.nn.functional.linear(core.randn(5, 4), w, b).sum().backward()
+    assert w.grad._data.base is not None and w.grad._data.flags.c_contiguous
+    assert b.grad._data.base is not None
