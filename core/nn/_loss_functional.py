@@ -201,12 +201,17 @@ def nll_loss(
             f"weight tensor of shape: {list(weight.shape)}"
         )
     t = target._data
-    valid = t != ignore_index
-    if t.size and valid.any():
-        tv = t[valid]
-        lo, hi = int(tv.min()), int(tv.max())
-        if lo < 0 or hi >= c:
-            raise IndexError(f"Target {hi if hi >= c else lo} is out of bounds.")
+    if t.size:
+        lo, hi = int(t.min()), int(t.max())
+        if not 0 <= lo <= hi < c:  # ignored entries may lie outside
+            valid = t != ignore_index
+            if valid.any():
+                tv = t[valid]
+                lo, hi = int(tv.min()), int(tv.max())
+                if lo < 0 or hi >= c:
+                    raise IndexError(f"Target {hi if hi >= c else lo} is out of bounds.")
+        elif not lo <= ignore_index <= hi:
+            ignore_index = None  # no entry is ignored: the op takes its unweighted fast path
     if input.ndim <= 2:
         return apply_op(L.NllLossBackward0, (input,), t, w, red, ignore_index)
     if tuple(target.shape[1:]) != tuple(input.shape[2:]):

@@ -184,38 +184,53 @@ class NllLossBackward0(Node):
 
     saves = ("self",)
 
-    def forward(self, x: Any, t: Any, w: Any, reduction: int, ignore_index: int) -> Any:
-        # x: (N, C, *) or (C,); t: (N, *) or ()
+    def forward(self, x: Any, t: Any, w: Any, reduction: int, ignore_index: int | None) -> Any:
+        # x: (N, C, *) or (C,); t: (N, *) or (); ignore_index None: no entry is ignored
         self.x_shape, self.reduction = x.shape, reduction
         unbatched = x.ndim == 1
         if unbatched:
             x, t = x[None], t.reshape(1)
-        valid = t != ignore_index
-        safe = np.where(valid, t, 0)
-        wt = (w[safe] if w is not None else np.ones_like(x, shape=safe.shape)) * valid
-        wt = wt.astype(x.dtype, copy=False)
-        picked = np.take_along_axis(x, safe[:, None], axis=1)[:, 0]
-        v = -picked * wt
-        self.safe, self.wt, self.unbatched = safe, wt, unbatched
+        xp = array_module(x)
+        if w is None and x.ndim == 2 and (ignore_index is None or not (t == ignore_index).any()):
+            # the common case (no class weights, nothing ignored): every row weighs 1
+            rows = xp.arange(len(t))
+            v = -x[rows, t]
+            self.safe, self.wt, self.total = t, None, len(t)
+        else:
+            valid = t != ignore_index if ignore_index is not None else xp.ones(t.shape, bool)
+            safe = xp.where(valid, t, 0)
+            wt = (w[safe] if w is not None else xp.ones_like(x, shape=safe.shape)) * valid
+            wt = wt.astype(x.dtype, copy=False)
+            picked = xp.take_along_axis(x, safe[:, None], axis=1)[:, 0]
+            v = -picked * wt
+            self.safe, self.wt, self.total = safe, wt, wt.sum()
+        self.unbatched = unbatched
         if reduction == NONE:
             return v[0] if unbatched else v
         if reduction == SUM:
             return v.sum().astype(x.dtype, copy=False)
-        self.total = wt.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
             return (v.sum() / self.total).astype(x.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
         shape = self.x_shape if not self.unbatched else (1,) + tuple(self.x_shape)
+        wt = self.wt
         if self.reduction == NONE:
-            coef = -(g.reshape(self.wt.shape) * self.wt)
+            coef = -g.reshape(self.safe.shape)
         elif self.reduction == SUM:
-            coef = -g * self.wt
+            coef = -g
         else:
-            coef = -g * self.wt / self.total
-        # one-hot of the target class along dim 1, scaled (no scatter: runs on CuPy too)
-        classes = array_module(g).arange(shape[1]).reshape((1, -1) + (1,) * (len(shape) - 2))
-        gx = (self.safe[:, None] == classes) * coef[:, None].astype(g.dtype, copy=False)
+            coef = -g / self.total
+        if wt is not None:
+            coef = coef * wt
+        xp = array_module(g)
+        coef = xp.broadcast_to(xp.asarray(coef, dtype=g.dtype), self.safe.shape)
+        if len(shape) == 2:  # one entry per row: the target class
+            gx = xp.zeros(shape, dtype=g.dtype)
+            gx[xp.arange(shape[0]), self.safe] = coef
+        else:  # (N, C, d1, ...): a one-hot along the class axis, scaled
+            classes = xp.arange(shape[1]).reshape((1, -1) + (1,) * (len(shape) - 2))
+            gx = (self.safe[:, None] == classes) * coef[:, None]
         return (gx.reshape(self.x_shape),)
 
 
