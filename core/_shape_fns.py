@@ -114,11 +114,18 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def t(input: Tensor) -> Tensor:
-    if input.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    if input.ndim < 2:
-        return _view(S.TBackward0, input, lambda a: a)
-    return _view(S.TBackward0, input, lambda a: a.T)
+    ndim = input._data.ndim
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return _view(S.TBackward0, input, _transposed if ndim == 2 else _same)
+
+
+def _transposed(a: Any) -> Any:
+    return a.T
+
+
+def _same(a: Any) -> Any:
+    return a
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:

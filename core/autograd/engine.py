@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from core.autograd import anomaly
+from core.autograd import function as _function
 from core.autograd.broadcast import _sum_to
 from core.autograd.checks import (
     _check_nan,
@@ -104,6 +105,18 @@ def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
     return deps
 
 
+def _as_seq(grad_tensors: Any) -> Any:
+    return (grad_tensors,) if isinstance(grad_tensors, _function._Tensor) else grad_tensors
+
+
+def _scalar_root(t: Any) -> tuple | None:
+    """``loss.backward()``: the root edge and its gradient of one, or None for the checks."""
+    d, fn = t._data, t.grad_fn
+    if fn is None or type(d) is not np.ndarray or d.size != 1 or d.dtype.kind != "f":
+        return None
+    return (fn, t._output_nr, np.ones(d.shape, dtype=d.dtype))
+
+
 def _make_roots(tensors: Sequence[Any], grad_tensors: Sequence[Any] | None) -> list[tuple]:
     from core.tensor import Tensor
 
@@ -165,13 +178,12 @@ def _run(
     record_before: bool = True,
 ) -> Iterator[tuple]:
     """The engine loop: yields ``(node, received, produced, variable, grad_before)`` raw tuples."""
-    from core.tensor import Tensor
-
+    Tensor = _function._Tensor
     if isinstance(tensors, Tensor):
-        tensors = (tensors,)
-    if isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,)
-    roots = _make_roots(list(tensors), grad_tensors)
+        root = _scalar_root(tensors) if grad_tensors is None else None
+        roots = [root] if root is not None else _make_roots([tensors], _as_seq(grad_tensors))
+    else:
+        roots = _make_roots(list(tensors), _as_seq(grad_tensors))
     keep = bool(retain_graph)
     buffers: dict[Node, list[Any]] = {}
     for node, nr, garr in roots:
@@ -186,54 +198,57 @@ def _run(
     only = {id(edge_of(t)[0]) for t in inputs} if inputs is not None else None
     state = _grad_state
     pop, push = _pop, _push
-    while ready:
-        produced = g = None  # hold no array of the previous step (see leaf._unshared)
-        node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
-        grads = buffers.pop(node)
-        prev = state.enabled
-        state.enabled = False  # backward formulas build no graph
-        try:
+    prev = state.enabled
+    try:
+        state.enabled = False  # backward formulas build no graph (user code between steps may)
+        while ready:
+            produced = g = None  # hold no array of the previous step (see leaf._unshared)
+            node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
+            grads = buffers.pop(node)
+            variable = before = None
             if type(node) is AccumulateGrad:
                 if node._tensor_pre_hooks or node._pre_hooks:
                     grads = _run_pre_hooks(node, grads)
                 variable, before = _accumulate_leaf(
                     node, grads[0], accumulate, only, capture, record_before
                 )
-                produced: tuple = ()
+                produced = ()
             else:
                 produced = _execute(node, grads, keep)
-                variable = before = None
-        finally:
-            state.enabled = prev
-        edges = node.next_functions
-        for (nxt, nr), g in zip(edges, produced):
-            if nxt is None:
-                continue
-            if g is not None:
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * nxt.num_outputs
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
-            left = deps[nxt] - 1
-            deps[nxt] = left
-            if left == 0:
-                if nxt in buffers:
-                    if ready:
-                        push(ready, (nxt._seq, nxt))
-                    else:
-                        ready.append((nxt._seq, nxt))
-                else:
-                    _skip_subgraph(nxt, deps, buffers, ready)
-        if len(edges) > len(produced):  # inputs a node produced nothing for
-            for nxt, _ in edges[len(produced) :]:
-                if nxt is not None:
-                    deps[nxt] -= 1
-                    if deps[nxt] == 0:
-                        if nxt in buffers:
+            edges = node.next_functions
+            for (nxt, nr), g in zip(edges, produced):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.num_outputs
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    if nxt in buffers:
+                        if ready:
                             push(ready, (nxt._seq, nxt))
                         else:
-                            _skip_subgraph(nxt, deps, buffers, ready)
-        yield node, grads, produced, variable, before
+                            ready.append((nxt._seq, nxt))
+                    else:
+                        _skip_subgraph(nxt, deps, buffers, ready)
+            if len(edges) > len(produced):  # inputs a node produced nothing for
+                for nxt, _ in edges[len(produced) :]:
+                    if nxt is not None:
+                        deps[nxt] -= 1
+                        if deps[nxt] == 0:
+                            if nxt in buffers:
+                                push(ready, (nxt._seq, nxt))
+                            else:
+                                _skip_subgraph(nxt, deps, buffers, ready)
+            state.enabled = prev
+            yield node, grads, produced, variable, before
+            prev = state.enabled
+            state.enabled = False
+    finally:
+        state.enabled = prev
 
 
 def node_outputs(node: Node) -> int:
@@ -261,16 +276,27 @@ def _execute(node: Node, grads: list, keep: bool) -> tuple:
         grads[:] = _run_pre_hooks(node, grads)
     if node._released:
         raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-    if node._saved_versions:
+    saved = node._saved_versions
+    if saved:
         _check_versions(node)
     if node.num_outputs > 1:
         grads = [g if g is not None else _zeros(meta) for g, meta in zip(grads, node._output_meta)]
-    out = _conform(node, node.backward(*grads))
+    out = node.backward(*grads)
+    if len(out) == 1:  # the common case of _conform, inline
+        g = out[0]
+        if g is None or not node.needs_input_grad[0]:
+            out = (None,)
+        else:
+            shape, dt = node._input_meta[0]
+            if g.shape != shape or g.dtype != dt:
+                out = _conform(node, out)
+    else:
+        out = _conform(node, out)
     if node._hooks:
         out = _run_post_hooks(node, out, grads)
     if anomaly._state.enabled and anomaly._state.check_nan:
         _check_nan(node, out)
-    if not keep and node._saved_versions:
+    if saved and not keep:
         _release(node)
     return out
 
@@ -283,6 +309,7 @@ _STRUCTURE = frozenset(
         "_input_meta",
         "_seq",
         "_metadata",
+        "_module_tag",
         "_hooks",
         "_pre_hooks",
         "_tensor_pre_hooks",

@@ -52,6 +52,9 @@ class Node:
     _tensor_pre_hooks: dict[int, list] | None = None
     _retain_grad: dict[int, Any] | None = None
     _metadata: dict | None = None
+    # (module path, module class) of the module whose forward created the node; it reaches
+    # ``metadata`` on first access, so recording an op builds no dict
+    _module_tag: tuple[str, str] | None = None
     _seq = 0
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - every op overrides it
@@ -67,7 +70,12 @@ class Node:
     @property
     def metadata(self) -> dict:
         if self._metadata is None:
-            self._metadata = {}
+            self._metadata = meta = {}
+            tag = self._module_tag
+            if tag is not None:
+                meta["module"] = tag[0]
+                if tag[1]:  # empty for the outermost module, whose path is its class name
+                    meta["module_type"] = tag[1]
         return self._metadata
 
     def register_hook(self, fn: Any) -> _RemovableHandle:
@@ -232,12 +240,13 @@ def _tag_module(node: Node) -> None:
     # the innermost entry of this thread: a worker thread training a model and the scratchpad
     # running another never tag each other's nodes (the copy is one atomic step under the GIL)
     me = threading.get_ident()
-    for path, kind, thread in reversed(module_stack[:]):
+    stack = module_stack[:]
+    if stack and stack[-1][2] == me:  # the usual case: one thread inside modules
+        node._module_tag = stack[-1][:2]
+        return
+    for path, kind, thread in reversed(stack):
         if thread == me:
-            meta = node.metadata
-            meta["module"] = path
-            if kind:  # empty for the outermost module, whose path is its class name already
-                meta["module_type"] = kind
+            node._module_tag = (path, kind)
             return
 
 
@@ -246,23 +255,26 @@ def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: 
     # cycle (result -> grad_fn -> result) and keep activations alive longer than PyTorch does.
     # Inputs by weak reference: the error names the tensor's grad_fn at backward time, as PyTorch.
     # A view with history is named AsStrided: PyTorch regenerates a view's grad_fn once its
-    # memory was written.
-    saved = [
-        (t, "AsStrided" if t._base is not None and t._requires_grad else weakref.ref(t))
-        for t in tensors[: len(cls.saves)]
-    ]
+    # memory was written. As PyTorch, an input is saved only for a gradient that is computed.
+    n = len(cls.saves)
+    cond, need = cls.saved_for, node.needs_input_grad
+    arrays = []
+    versions = []
+    for i, t in enumerate(tensors[:n]):
+        data = t._data
+        arrays.append(data)
+        c = cond[i] if cond is not None and i < len(cond) else None
+        if c is not None and not (0 <= c < len(need) and need[c]):
+            continue
+        box = t._vbox
+        creator = "AsStrided" if t._base is not None and t._requires_grad else weakref.ref(t)
+        versions.append((box, box[0], data, creator))
     if cls.saves_result:
-        saved.append((result, cls.__name__))
-    node._saved_arrays = tuple([t._data for t, _ in saved])
-    cond = cls.saved_for
-    if cond is not None:  # as PyTorch, an input is saved only for a gradient that is computed
-        need = node.needs_input_grad
-        saved = [
-            item
-            for i, item in enumerate(saved)
-            if i >= len(cond) or cond[i] is None or (0 <= cond[i] < len(need) and need[cond[i]])
-        ]
-    node._saved_versions = tuple([(t._vbox, t._vbox[0], t._data, creator) for t, creator in saved])
+        data, box = result._data, result._vbox
+        arrays.append(data)
+        versions.append((box, box[0], data, cls.__name__))
+    node._saved_arrays = tuple(arrays)
+    node._saved_versions = tuple(versions)
 
 
 class FunctionCtx:

@@ -86,7 +86,9 @@ def _collect(model: GraphModel) -> None:
     for node in nodes:
         if node.fn is None:
             continue
-        meta = getattr(node.fn, "_metadata", None) or {}
+        fn = node.fn  # core tags a node's module lazily: metadata builds the dict on first read
+        tagged = getattr(fn, "_module_tag", None) is not None
+        meta = fn.metadata if tagged else getattr(fn, "_metadata", None) or {}
         mod = meta.get("module") if isinstance(meta, dict) else None
         if mod is None:
             continue
