@@ -39,10 +39,16 @@ class _Mode:
         _state.enabled = self._prev
 
     def __call__(self, fn: F) -> F:
+        target = self._target
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)():
+            prev = _state.enabled
+            _state.enabled = target
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _state.enabled = prev
 
         return wrapper  # type: ignore[return-value]
 

@@ -341,7 +341,11 @@ class Module(StateDictMixin, HooksMixin):
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
+        # a module without children (a lone Linear) holds all its parameters itself
+        params = self._parameters.values() if not self._modules else self.parameters()
+        for p in params:
+            if p is None:
+                continue
             if p.grad is not None:
                 if set_to_none:
                     p.grad = None

@@ -97,6 +97,15 @@ def _hooked_step(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        if not (
+            _global_step_pre_hooks
+            or _global_step_post_hooks
+            or self._optimizer_step_pre_hooks
+            or self._optimizer_step_post_hooks
+        ):  # no hooks: the step alone
+            out = step(self, *args, **kwargs)
+            self._opt_called = True
+            return out
         for pre_hook in chain(
             _global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values()
         ):
