@@ -114,7 +114,8 @@ def _scalar_root(t: Any) -> tuple | None:
     d, fn = t._data, t.grad_fn
     if fn is None or type(d) is not np.ndarray or d.size != 1 or d.dtype.kind != "f":
         return None
-    return (fn, t._output_nr, np.ones(d.shape, dtype=d.dtype))
+    one = np.array(1, dtype=d.dtype)  # np.ones is a Python-level call, this one is not
+    return (fn, t._output_nr, one.reshape(d.shape) if d.ndim else one)
 
 
 def _make_roots(tensors: Sequence[Any], grad_tensors: Sequence[Any] | None) -> list[tuple]:

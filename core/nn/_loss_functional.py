@@ -202,7 +202,11 @@ def nll_loss(
         )
     t = target._data
     if t.size:
-        lo, hi = int(t.min()), int(t.max())
+        # one reduction for the usual case: seen unsigned, a negative target is out of range too
+        if int((t.view(np.uint64) if t.dtype == np.int64 else t).max()) < c:
+            lo, hi = 0, c - 1
+        else:
+            lo, hi = int(t.min()), int(t.max())
         if not 0 <= lo <= hi < c:  # ignored entries may lie outside
             valid = t != ignore_index
             if valid.any():

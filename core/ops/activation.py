@@ -164,10 +164,14 @@ class LogSoftmaxBackward0(Node):
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
         with np.errstate(invalid="ignore", divide="ignore"):  # -inf rows: NaN, as in torch
-            shifted = a - a.max(axis=dim, keepdims=True)
-            self.out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        return self.out
+            out = a - a.max(axis=dim, keepdims=True)
+            total = np.exp(out).sum(axis=dim, keepdims=True)
+            out -= np.log(total, out=total)
+        self.out = out
+        return out
 
     def backward(self, g: Any) -> tuple:
         with np.errstate(invalid="ignore"):
-            return (g - np.exp(self.out) * g.sum(axis=self.dim, keepdims=True),)
+            grad = np.exp(self.out)
+            grad *= g.sum(axis=self.dim, keepdims=True)
+            return (np.subtract(g, grad, out=grad),)

@@ -232,11 +232,12 @@ class NllLossBackward0(Node):
         if wt is not None:
             coef = coef * wt
         xp = array_module(g)
-        coef = xp.broadcast_to(xp.asarray(coef, dtype=g.dtype), self.safe.shape)
-        if len(shape) == 2:  # one entry per row: the target class
+        coef = xp.asarray(coef, dtype=g.dtype)
+        if len(shape) == 2:  # one entry per row: the target class (a 0-d coef broadcasts)
             gx = xp.zeros(shape, dtype=g.dtype)
             gx[xp.arange(shape[0]), self.safe] = coef
         else:  # (N, C, d1, ...): a one-hot along the class axis, scaled
+            coef = xp.broadcast_to(coef, self.safe.shape)
             classes = xp.arange(shape[1]).reshape((1, -1) + (1,) * (len(shape) - 2))
             gx = (self.safe[:, None] == classes) * coef[:, None]
         return (gx.reshape(self.x_shape),)
