@@ -209,8 +209,9 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
         result.grad_fn = node
         if cls.saves or cls.saves_result:
             _record_saved(node, tensors, result, cls)
-        if module_stack:
-            _tag_module(node)
+        stack = _frames.stack
+        if stack:
+            node._module_tag = stack[-1][2]
         if anomaly._state.enabled:
             node.metadata["traceback_"] = anomaly.forward_trace()
         return result
@@ -223,31 +224,35 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
     node._output_meta = tuple((o.shape, o.dtype) for o in out)
     if cls.saves or cls.saves_result:
         _record_saved(node, tensors, results[0], cls)
-    if module_stack:
-        _tag_module(node)
+    _tag_module(node)
     if anomaly._state.enabled:
         node.metadata["traceback_"] = anomaly.forward_trace()
     return results
 
 
-# Modules whose forward is running, innermost last, as (dotted path, class name, thread id);
-# nn.Module.__call__ pushes and pops its own entry, so every node records the module it was
-# created in (the graph viewer groups by it). Empty: one falsy check per recorded op.
-module_stack: list[tuple[str, str, int]] = []
+class _ModuleFrames(threading.local):
+    """Per thread, the modules whose forward is running, innermost last: ``(module, the path
+    its children extend, (dotted path, class name))``. ``nn.Module.__call__`` pushes and pops its
+    own frame and every recorded node takes the innermost tag, so the graph viewer can group
+    nodes by module; a worker thread training one model and the scratchpad running another
+    never tag each other's nodes. Empty: one falsy check per recorded op."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[Any, str, tuple[str, str]]] = []
+
+
+_frames = _ModuleFrames()
+
+
+def module_stack() -> list[tuple[Any, str, tuple[str, str]]]:
+    """This thread's running modules (see ``_ModuleFrames``)."""
+    return _frames.stack
 
 
 def _tag_module(node: Node) -> None:
-    # the innermost entry of this thread: a worker thread training a model and the scratchpad
-    # running another never tag each other's nodes (the copy is one atomic step under the GIL)
-    me = threading.get_ident()
-    stack = module_stack[:]
-    if stack and stack[-1][2] == me:  # the usual case: one thread inside modules
-        node._module_tag = stack[-1][:2]
-        return
-    for path, kind, thread in reversed(stack):
-        if thread == me:
-            node._module_tag = (path, kind)
-            return
+    stack = _frames.stack
+    if stack:
+        node._module_tag = stack[-1][2]
 
 
 def _record_saved(node: Node, tensors: tuple[Tensor, ...], result: Tensor, cls: type[Node]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -45,17 +44,6 @@ class BackwardHookFunction(Function):
         return grads if len(grads) > 1 else grads[0]
 
 
-_local = threading.local()  # per thread: the modules whose forward is running
-
-
-def _running_stack() -> list:
-    """This thread's running modules, innermost last, each with its dotted path."""
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
-
-
 class HooksMixin:
     """The call-and-hooks half of ``nn.Module`` (mixed into it)."""
 
@@ -91,9 +79,7 @@ class HooksMixin:
 
     def _path_in_parent(self, running: list) -> str:
         """The dotted path of this module under the innermost module running in this thread."""
-        if not running:
-            return type(self).__name__
-        parent, path = running[-1]
+        parent, path, _ = running[-1]
         for name, child in parent._modules.items():
             if child is self:
                 return f"{path}.{name}" if path else name
@@ -106,11 +92,12 @@ class HooksMixin:
         tag = _grad_state.enabled
         if tag:
             # the root is named by its class; submodules by their dotted path under it
-            running = _running_stack()
-            path = self._path_in_parent(running)
-            running.append((self, "" if not running else path))
-            entry = (path, type(self).__name__ if len(running) > 1 else "", threading.get_ident())
-            _fn.module_stack.append(entry)
+            running = _fn._frames.stack
+            if running:
+                path = self._path_in_parent(running)
+                running.append((self, path, (path, type(self).__name__)))
+            else:
+                running.append((self, "", (type(self).__name__, "")))
         try:
             if (
                 self._forward_pre_hooks
@@ -122,9 +109,6 @@ class HooksMixin:
             return self.forward(*args, **kwargs)
         finally:
             if tag:
-                # list.remove is one atomic step under the GIL; entries of other threads never
-                # compare equal (their thread ids differ), equal ones of this thread are alike
-                _fn.module_stack.remove(entry)
                 running.pop()
 
     _call_impl = __call__
@@ -187,8 +171,7 @@ class HooksMixin:
         wrapped = BackwardHookFunction.apply(*[args[i] for i in positions])
         wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
         node = wrapped[0].grad_fn
-        if _fn.module_stack:
-            _fn._tag_module(node)
+        _fn._tag_module(node)
 
         def on_grad_input(grads: tuple) -> Any:
             grad_input = tuple(grads)
@@ -214,8 +197,7 @@ class HooksMixin:
             return result
         wrapped = BackwardHookFunction.apply(*outs)
         node = (wrapped if single else wrapped[0]).grad_fn
-        if _fn.module_stack:
-            _fn._tag_module(node)
+        _fn._tag_module(node)
 
         def on_grad_output(grads: tuple) -> Any:
             grad_output = tuple(grads)

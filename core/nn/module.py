@@ -1,8 +1,9 @@
 """``nn.Module``: registration of parameters, buffers and submodules, state dicts, printing.
 
 Follows PyTorch's ``torch/nn/modules/module.py`` in behaviour and messages. Beyond PyTorch,
-``__call__`` pushes the module's dotted path on ``core.autograd.function.module_stack`` so every
-graph node its forward creates is tagged with the layer it belongs to (for the graph viewer), and
+``__call__`` pushes the module's dotted path on this thread's stack of running modules
+(``core.autograd.function.module_stack()``) so every graph node its forward creates is tagged
+with the layer it belongs to (for the graph viewer), and
 ``load_state_dict`` checks everything before copying anything, so a failed load changes nothing.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from core import dtypes as _dt
 from core.autograd.grad_mode import no_grad
-from core.nn._module_call import BackwardHookFunction, HooksMixin, RemovableHandle, _running_stack  # noqa: F401
+from core.nn._module_call import BackwardHookFunction, HooksMixin, RemovableHandle  # noqa: F401
 from core.nn._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401
 from core.nn.parameter import Buffer, Parameter
 from core.tensor import Tensor

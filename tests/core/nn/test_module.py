@@ -243,19 +243,19 @@ def test_nodes_are_tagged_with_module_paths() -> None:
     bn = relu.next_functions[0][0]
     assert bn.metadata["module"] == "bn"
     assert bn.next_functions[0][0].metadata["module"] == "fc1"
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack() == []
     root = net.head[1].weight.grad_fn  # a leaf: no node
     assert root is None
     with core.no_grad():
         net(core.randn(4, 2))
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack() == []
 
 
 def test_tagging_survives_errors_in_forward() -> None:
     lin = nn.Linear(2, 2)
     with pytest.raises(RuntimeError):
         lin(core.randn(3, 5))
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack() == []
 
 
 def test_root_module_nodes_are_tagged_with_its_class() -> None:
@@ -421,4 +421,4 @@ def test_tags_stay_within_their_thread() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
-    assert autograd_function.module_stack == []
+    assert autograd_function.module_stack() == []
