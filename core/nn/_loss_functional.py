@@ -39,7 +39,7 @@ def _log_softmax(input: Tensor, dim: int) -> Tensor:
 
 
 def _same_size(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    if tuple(target.shape) != tuple(input.shape):
+    if target._data.shape != input._data.shape:
         warnings.warn(
             f"Using a target size ({target.size()}) that is different to the input size "
             f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "

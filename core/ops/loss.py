@@ -80,7 +80,8 @@ class MseLossBackward0(_PairLoss):
     @staticmethod
     def elem(x: Any, t: Any) -> Any:
         d = x - t
-        return d * d
+        d *= d
+        return d
 
     @staticmethod
     def d_elem(x: Any, t: Any) -> Any:
