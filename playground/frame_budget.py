@@ -46,27 +46,37 @@ paint_gate = PaintGate()  # one UI thread per process
 
 
 class FrameBudget:
-    """Exponential averages of the parts of a frame's cost, and the interval they allow."""
+    """What one frame of a view costs, and the interval between frames that this allows.
 
-    def __init__(self) -> None:
-        self.parts: dict[str, float] = {}
+    A frame is everything the UI thread spends on one update of the view: updating its items and
+    every paint until the next update (pyqtgraph may paint a view more than once per update). The
+    average is of whole frames, so the interval keeps the view's true share under `UI_SHARE`.
+    """
 
-    def add(self, seconds: float, part: str = "paint") -> None:
-        old = self.parts.get(part)
-        self.parts[part] = seconds if old is None else 0.8 * old + 0.2 * seconds
+    def __init__(self, share: float = UI_SHARE) -> None:
+        self.share = share
+        self.cost = 0.0  # exponential average of a frame's cost, seconds
+        self._frame: float | None = None  # cost so far of the frame in progress
 
-    @property
-    def cost(self) -> float:
-        return sum(self.parts.values())
+    def add(self, seconds: float) -> None:
+        """Time spent on the frame in progress (updating the items or painting them)."""
+        self._frame = (self._frame or 0.0) + seconds
+
+    def next_frame(self) -> None:
+        """Close the frame in progress (a new update begins): its whole cost enters the average."""
+        if self._frame is not None:
+            seen = self.cost > 0
+            self.cost = 0.8 * self.cost + 0.2 * self._frame if seen else self._frame
+        self._frame = None
 
     def interval(self) -> float:
-        return min(max(1.0 / MAX_FPS, self.cost / UI_SHARE), SLOWEST)
+        return min(max(1.0 / MAX_FPS, self.cost / self.share), SLOWEST)
 
 
 class TimedPaint:
     """Mixin for a pyqtgraph view: painted behind the gate, its cost into `self.budget`."""
 
-    budget: FrameBudget
+    budget: FrameBudget | None = None
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
         start = time.perf_counter()
@@ -75,6 +85,5 @@ class TimedPaint:
             super().paintEvent(event)  # type: ignore[misc]
         finally:
             paint_gate.open()
-        budget = getattr(self, "budget", None)
-        if budget is not None:
-            budget.add(time.perf_counter() - start)
+        if self.budget is not None:
+            self.budget.add(time.perf_counter() - start)

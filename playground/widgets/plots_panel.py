@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.frame_budget import FrameBudget
 from playground.training_views import describe
 from playground.widgets.curve_plots import CurvePlots
 from playground.widgets.fit_plots import ClassificationFit, RegressionFit
@@ -67,6 +68,8 @@ class PlotsPanel(QWidget):
         for view in self.fits.values():
             self.fit_stack.addWidget(view)
         self.fit_stack.addWidget(self.no_fit)
+        for view in self.fits.values():  # what a fit update costs here (the worker paces them)
+            view.budget = FrameBudget()
         for key in ("regression", "classification"):
             self.fits[key].pointDrawn.connect(self.pointDrawn)
             self.fits[key].pointErased.connect(self.pointErased)
@@ -153,6 +156,20 @@ class PlotsPanel(QWidget):
     def set_prediction(self, pred: Mapping[str, Any]) -> None:
         """The model's view of the data: {"curve": (xs, ys)}, {"boundary": (extent, probs)} or
         {"images": (images, labels, preds), "confusion": matrix}; optional "title"."""
+        start = time.perf_counter()
+        budget = getattr(self.fit, "budget", None)
+        if budget is not None:
+            budget.next_frame()
+        self._set_prediction(pred)
+        if budget is not None:
+            budget.add(time.perf_counter() - start)
+
+    def fit_cost(self) -> float:
+        """Seconds a fit-plot update costs the UI thread (its items and paints), on average."""
+        budget = getattr(self.fit, "budget", None)
+        return budget.cost if budget is not None else 0.0
+
+    def _set_prediction(self, pred: Mapping[str, Any]) -> None:
         if "curve" in pred and self.task == "regression":
             self.fit.set_curve(*pred["curve"])
         if "boundary" in pred and self.task == "classification":
@@ -171,10 +188,15 @@ class PlotsPanel(QWidget):
 
     def add_reports(self, reports: list[Any]) -> None:
         """core StepReports: losses, accuracies, lr, and a marker where settings changed."""
+        steps = [r.step for r in reports]  # column by column: a batch costs a few list passes
+        self.curves.extend("train_loss", steps, [r.loss for r in reports])
+        self.curves.extend("lr", steps, [r.lr for r in reports])
+        self.curves.extend("train_acc", steps, [r.train_accuracy for r in reports])
+        ends = [r for r in reports if r.epoch_end]
+        if ends:
+            self.curves.extend("val_loss", [r.step for r in ends], [r.val_loss for r in ends])
+            self.curves.extend("val_acc", [r.step for r in ends], [r.val_accuracy for r in ends])
         for r in reports:
-            self.add_point(r.step, train_loss=r.loss, lr=r.lr, train_acc=r.train_accuracy)
-            if r.epoch_end:
-                self.add_point(r.step, val_loss=r.val_loss, val_acc=r.val_accuracy)
             if r.changed:
                 self.mark_lr_change(r.step, describe(r.changed))
         self.request_redraw()
@@ -196,11 +218,12 @@ class PlotsPanel(QWidget):
     def redraw(self) -> None:
         start = time.perf_counter()
         self._redraw_timer.stop()
+        self.curves.budget.next_frame()
         self.curves.redraw()
         if self.histograms.isVisible():
             self.histograms.redraw()
         self._last_draw = time.perf_counter()
-        self.curves.budget.add(self._last_draw - start, "update")
+        self.curves.budget.add(self._last_draw - start)
 
     def _toggle_histograms(self, on: bool) -> None:
         self.histograms.setVisible(on)
