@@ -3,8 +3,10 @@
 Every touch of the run (building it, stepping, predictions for the plots, hyperparameter and
 device changes, export, session state) happens in the worker thread. The UI posts commands
 (`TrainingController` methods); the worker applies them at step boundaries and answers by
-signals. Step reports are batched and emitted at most ~30 times a second, so the UI thread only
-draws however fast training runs. Exceptions and non-finite losses become readable messages.
+signals. Step reports go into an `Outbox` that the controller empties ~30 times a second while
+training runs (and before any other news of the run), so a step costs the worker one list append
+and the UI thread draws however fast training runs. Exceptions and non-finite losses become
+readable messages.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
 
 from playground import training_views
 from playground.frame_budget import paint_gate
+from playground.report_outbox import Outbox
 
 EMIT_INTERVAL = 1 / 30  # seconds between report batches
-FIT_BUDGET = 0.03  # share of training time the fit-plot predictions may take
+FIT_BUDGET = 0.03  # share of training time the fit plot may take (predictions and drawing)
 FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")
 _WHAT = {  # what failed, in words, per command
@@ -46,12 +49,14 @@ def readable(exc: BaseException) -> str:
 class TrainingWorker(QObject):
     """Lives in the worker thread; only `post` may be called from other threads."""
 
-    # (generation, kind, payload): a run's news, tagged with the load that made the run, so the
-    # controller can drop what an older run said after a newer one was asked for. Kinds:
-    # "reports" [StepReport, ...] since the last emit; "fit" dict for PlotsPanel.set_prediction;
+    # (generation, step, kind, payload): a run's news, tagged with the load that made the run, so
+    # the controller can drop what an older run said after a newer one was asked for, and with
+    # the steps done when it was said, so the reports of those steps come first. Kinds:
+    # "reports" (None): the reports so far, now (outside the loop, e.g. after a single step);
+    # "fit" dict for PlotsPanel.set_prediction;
     # "histograms" (step, {param: (weight pcts, grad pcts)}); "loaded" RunInfo of a new run;
     # "state" ready/running/paused/finished/stopped/failed; "nonfinite" FailureReport.
-    event = Signal(int, str, object)
+    event = Signal(int, int, str, object)
     error = Signal(str)  # an exception inside a step or a command, readable
     notice = Signal(str)  # information (hyperparameters applied, device moved)
     done = Signal(str, object)  # (command, result) of export/save/graph requests
@@ -61,20 +66,20 @@ class TrainingWorker(QObject):
         super().__init__()
         self.run: Any = None
         self.commands: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self.pending: list[Any] = []
+        self.outbox = Outbox()  # this run's step reports, for the controller to take
         self.want_histograms = False
         self.state = "idle"
         self.generation = 0  # loads applied
         self._fit_failed = False
-        self._last_emit = 0.0
-        self._last_fit = 0.0
-        self._fit_cost = 0.0
+        self._fit_due = 0.0  # time.monotonic() when the fit plot is next due
+        self.ui_fit_cost = 0.0  # what drawing a fit update costs the UI thread (set from there)
         self._deferred: tuple[str, Any] | None = None
         self.abort = threading.Event()  # set from outside to leave the loop at once
         self._wake.connect(self._drain)
 
     def _tell(self, kind: str, payload: Any) -> None:
-        self.event.emit(self.generation, kind, payload)
+        step = self.run.step if self.run is not None else 0
+        self.event.emit(self.generation, step, kind, payload)
 
     # ---- any thread -------------------------------------------------------------------------
     def post(self, command: str, arg: Any = None) -> None:
@@ -116,7 +121,7 @@ class TrainingWorker(QObject):
         self._fit_failed = False
         self.run = None
         self.state = "loading"
-        self.pending.clear()
+        self.outbox = Outbox(self.generation)
         try:
             self.run = make()
         except Exception:
@@ -137,7 +142,8 @@ class TrainingWorker(QObject):
         from core.training import TrainingRun
 
         self._new_run(lambda: TrainingRun.from_state_dict(state))
-        self._tell("reports", list(self.run.history))
+        self.outbox.extend(list(self.run.history))
+        self._tell("reports", None)
         self._set_state(self.run.state if self.run.state in DONE else "paused")
         self._emit_fit(force=True)
 
@@ -165,8 +171,8 @@ class TrainingWorker(QObject):
             self._set_state("paused")
             return
         if report is not None:
-            self.pending.append(report)
-        self._flush()
+            self.outbox.put(report)
+        self._tell("reports", None)
         self._emit_fit(force=True)
         self._after_failure(report)
         self._set_state(self.run.state if self.run.finished else "paused")
@@ -204,14 +210,13 @@ class TrainingWorker(QObject):
         run = self.run
         self._set_state("running")
         gen = run.steps()
+        put = self.outbox.put
         last: Any = None
         try:
-            for report in gen:
+            for report in gen:  # per step: nothing beyond what the loop must check
                 last = report
-                self.pending.append(report)
-                now = time.monotonic()
-                if now - self._last_emit >= EMIT_INTERVAL:
-                    self._flush(now)
+                put(report)
+                if time.monotonic() >= self._fit_due:
                     self._emit_fit()
                 paint_gate.wait()  # a frame being painted finishes first (see frame_budget)
                 if self.abort.is_set():
@@ -219,13 +224,13 @@ class TrainingWorker(QObject):
                 if not self.commands.empty() and self._commands_in_loop():
                     break
         except Exception as exc:
-            self._flush()
+            self._tell("reports", None)
             self.error.emit(f"training step {run.step + 1} failed: {readable(exc)}")
             self._set_state("paused")
             return
         finally:
             gen.close()
-        self._flush()
+        self._tell("reports", None)
         self._emit_fit(force=True)
         self._after_failure(last)
         if self.state == "running":
@@ -245,12 +250,6 @@ class TrainingWorker(QObject):
                 return True
             leave = self._apply(command, arg) == "break" or leave
 
-    def _flush(self, now: float | None = None) -> None:
-        self._last_emit = time.monotonic() if now is None else now
-        if self.pending:
-            batch, self.pending = self.pending, []
-            self._tell("reports", batch)
-
     def _after_failure(self, report: Any) -> None:
         failure = getattr(report, "failure", None) or getattr(self.run, "failure", None)
         if failure is not None and self.run.state == "failed":
@@ -259,8 +258,7 @@ class TrainingWorker(QObject):
 
     def _emit_fit(self, force: bool = False) -> None:
         now = time.monotonic()
-        interval = max(FIT_MIN_INTERVAL, self._fit_cost / FIT_BUDGET)
-        if self.run is None or (not force and now - self._last_fit < interval):
+        if self.run is None or (not force and now < self._fit_due):
             return
         try:
             data = training_views.fit_data(self.run)
@@ -271,7 +269,8 @@ class TrainingWorker(QObject):
             self._fit_failed = True
             data, stats = None, None
         done = time.monotonic()
-        self._fit_cost, self._last_fit = done - now, done
+        cost = done - now + self.ui_fit_cost  # predicting here and drawing there
+        self._fit_due = done + max(FIT_MIN_INTERVAL, cost / FIT_BUDGET)
         if data:
             self._tell("fit", data)
         if stats:
@@ -282,6 +281,9 @@ class TrainingController(QObject):
     """The UI side: owns the worker thread and turns method calls into queued commands.
 
     Its signals carry only the news of the run most recently asked for (`load`/`restore`).
+    Step reports come by `reports`, in order and each once, and in order with the other news:
+    taken from the worker's outbox every EMIT_INTERVAL while training runs (as seen here), and
+    those of the steps before any other news of the run before it is passed on.
     """
 
     reports = Signal(list)
@@ -301,6 +303,8 @@ class TrainingController(QObject):
         self.state = "idle"
         self.loads = 0  # loads posted; the worker's events of older ones are dropped
         self.worker.event.connect(self._event)
+        self._take_timer = QTimer(self, interval=max(1, round(EMIT_INTERVAL * 1000)))
+        self._take_timer.timeout.connect(self._take_reports)
         self.error, self.notice, self.done = self.worker.error, self.worker.notice, self.worker.done
         # the thread must end before Qt destroys it (a running QThread aborts the process)
         stop = _stopper(self.thread, self.worker)
@@ -311,14 +315,24 @@ class TrainingController(QObject):
         self._stop = stop
         _LIVE_STOPPERS.add(stop)
 
-    def _event(self, generation: int, kind: str, payload: Any) -> None:
+    def _take_reports(self, upto: int | None = None) -> None:
+        outbox = self.worker.outbox
+        if outbox.generation == self.loads and len(outbox):
+            batch = outbox.take(upto)
+            if batch:
+                self.reports.emit(batch)
+
+    def _event(self, generation: int, step: int, kind: str, payload: Any) -> None:
         if generation != self.loads:
             return
+        self._take_reports(step)  # the reports of the steps before this news first
         if kind == "state":
             self.state = payload
+            if payload == "running":
+                self._take_timer.start()
+            else:
+                self._take_timer.stop()
             self.stateChanged.emit(payload)
-        elif kind == "reports":
-            self.reports.emit(payload)
         elif kind == "fit":
             self.fitData.emit(payload)
         elif kind == "histograms":
@@ -368,6 +382,11 @@ class TrainingController(QObject):
 
     def set_histograms(self, on: bool) -> None:
         self.worker.post("histograms", on)
+
+    def set_fit_ui_cost(self, seconds: float) -> None:
+        """What drawing a fit update costs the UI thread: the worker paces them by it too.
+        (A float attribute: the worker reads it between steps; one store needs no lock.)"""
+        self.worker.ui_fit_cost = float(seconds)
 
     def refresh_fit(self) -> None:
         self.worker.post("fit")

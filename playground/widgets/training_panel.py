@@ -343,6 +343,7 @@ class TrainingPanel(QWidget):
     def _fit(self, data: dict) -> None:
         if self.plots is not None:
             self.plots.set_prediction(data)
+            self.controller.set_fit_ui_cost(self.plots.fit_cost())
 
     def _state(self, state: str) -> None:
         if state in ("paused", *DONE):

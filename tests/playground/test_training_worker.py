@@ -198,3 +198,35 @@ def test_reports_are_throttled(ctl, qtbot):
     wait_state(ctl, qtbot, ("finished",), timeout=20_000)
     qtbot.waitUntil(lambda: sum(map(len, batches)) == 400, timeout=5000)
     assert len(batches) < 200  # 400 fast steps arrive in far fewer signals
+
+
+def test_steps_cost_the_worker_no_signal_and_every_report_arrives_once(ctl, qtbot):
+    """The worker only appends reports to its outbox; the controller takes them, in order."""
+    events = []
+    ctl.worker.event.connect(lambda gen, step, kind, payload: events.append(kind))
+    reports = []
+    ctl.reports.connect(reports.extend)
+    ctl.load(TrainConfig(dataset="linear", epochs=2000))
+    wait_state(ctl, qtbot, ("ready",))
+    events.clear()
+    ctl.start()
+    wait_state(ctl, qtbot, ("finished",), timeout=60_000)
+    qtbot.waitUntil(lambda: len(reports) == 2000, timeout=5000)
+    assert [r.step for r in reports] == list(range(1, 2001))
+    assert len(events) < 2000 / 20, events  # states, fit updates: nothing per step
+
+
+def test_fit_updates_are_paced_by_what_drawing_them_costs(ctl, qtbot):
+    fits = []
+    ctl.fitData.connect(fits.append)
+    ctl.load(SMALL.replace(epochs=100))
+    wait_state(ctl, qtbot, ("ready",))
+    qtbot.waitUntil(lambda: len(fits) == 1, timeout=5000)  # the untrained model's
+    ctl.set_fit_ui_cost(10.0)  # the UI says a fit update costs it 10 s: none while running
+    ctl.step()  # forced (a single step shows its fit), sets the pace
+    qtbot.waitUntil(lambda: len(fits) == 2, timeout=5000)
+    ctl.start()
+    wait_state(ctl, qtbot, ("finished",), timeout=60_000)
+    qtbot.waitUntil(lambda: len(fits) == 3, timeout=5000)  # the end of the run's
+    qtbot.wait(100)
+    assert len(fits) == 3
