@@ -18,7 +18,8 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PLAYGROUND_SETTINGS", os.path.join(tempfile.mkdtemp(), "settings.ini"))
 
-CONFIG = {"dataset": "digits", "epochs": 200}  # the digits MLP (default settings), ~2 s: steady state
+# the digits MLP (default settings), ~2 s: steady state
+CONFIG = {"dataset": "digits", "epochs": 200}
 LATENCY_SECONDS = 3.0
 ROUNDS = 3
 
