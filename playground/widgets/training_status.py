@@ -115,17 +115,15 @@ class StatusLine(QWidget):
         """A banner with Restore / Discard for an autosaved session."""
         self.restore_text.setText(text)
         self.restore_box.show()
+        first = getattr(self, "_restore_choices", None) is None
+        self._restore_choices = (restore, discard)  # the latest offer's actions
+        if first:  # wired once: disconnecting an unconnected signal warns in PySide6
+            self.restore_button.clicked.connect(lambda _c=False: self._choose_restore(0))
+            self.discard_button.clicked.connect(lambda _c=False: self._choose_restore(1))
 
-        def chosen(fn: Any) -> None:
-            self.restore_box.hide()
-            fn()
-
-        for button, fn in ((self.restore_button, restore), (self.discard_button, discard)):
-            try:
-                button.clicked.disconnect()
-            except (RuntimeError, TypeError):
-                pass
-            button.clicked.connect(lambda _c=False, f=fn: chosen(f))
+    def _choose_restore(self, which: int) -> None:
+        self.restore_box.hide()
+        self._restore_choices[which]()
 
     def summary(self) -> str:
         return self.text.text()
