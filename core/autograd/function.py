@@ -209,9 +209,7 @@ def _record(node: Node, tensors: tuple[Tensor, ...], out: Any, Tensor: Any = Non
         result.grad_fn = node
         if cls.saves or cls.saves_result:
             _record_saved(node, tensors, result, cls)
-        stack = _frames.stack
-        if stack:
-            node._module_tag = stack[-1][2]
+        _tag_module(node)
         if anomaly._state.enabled:
             node.metadata["traceback_"] = anomaly.forward_trace()
         return result

@@ -201,21 +201,15 @@ def nll_loss(
             f"weight tensor of shape: {list(weight.shape)}"
         )
     t = target._data
-    if t.size:
-        # one reduction for the usual case: seen unsigned, a negative target is out of range too
-        if int((t.view(np.uint64) if t.dtype == np.int64 else t).max()) < c:
-            lo, hi = 0, c - 1
-        else:
-            lo, hi = int(t.min()), int(t.max())
-        if not 0 <= lo <= hi < c:  # ignored entries may lie outside
-            valid = t != ignore_index
-            if valid.any():
-                tv = t[valid]
-                lo, hi = int(tv.min()), int(tv.max())
-                if lo < 0 or hi >= c:
-                    raise IndexError(f"Target {hi if hi >= c else lo} is out of bounds.")
-        elif not lo <= ignore_index <= hi:
-            ignore_index = None  # no entry is ignored: the op takes its unweighted fast path
+    # one reduction for the usual case: seen unsigned, a negative target is out of range too
+    if t.size and int((t.view(np.uint64) if t.dtype == np.int64 else t).max()) >= c:
+        tv = t[t != ignore_index]  # ignored entries may lie outside
+        if tv.size:
+            lo, hi = int(tv.min()), int(tv.max())
+            if lo < 0 or hi >= c:
+                raise IndexError(f"Target {hi if hi >= c else lo} is out of bounds.")
+    elif not 0 <= ignore_index < c:
+        ignore_index = None  # no entry is ignored: the op takes its unweighted fast path
     if input.ndim <= 2:
         return apply_op(L.NllLossBackward0, (input,), t, w, red, ignore_index)
     if tuple(target.shape[1:]) != tuple(input.shape[2:]):

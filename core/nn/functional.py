@@ -36,7 +36,6 @@ from core.nn._pool_functional import (  # noqa: F401  (re-exported)
 from core.ops import activation as A
 from core.ops import conv as C
 from core.ops import elementwise as E
-from core.ops import linalg as L
 from core.ops import norm as N
 from core.ops.nn_util import apply_optional
 from core.ops.pad import ConstantPadNdBackward0
@@ -82,16 +81,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     if bias is None:
         return input.matmul(weight.t())
-    x, w, b = input._data, weight._data, bias._data
-    if (
-        x.ndim == 2
-        and w.ndim == 2
-        and x.shape[1] == w.shape[1]
-        and b.shape == (w.shape[0],)
-        and x.dtype == w.dtype == b.dtype != np.bool_
-        and type(x) is type(w) is type(b)
-    ):  # the usual layer call: every check of addmm would pass
-        return apply_op(L.AddmmBackward0, (bias, input, weight.t()), 1, 1)
     if bias._data.dtype != input._data.dtype and input._data.dtype == weight._data.dtype:
         raise RuntimeError(
             f"self and mat2 must have the same dtype, but got {_legacy(bias)} and {_legacy(input)}"

@@ -59,23 +59,14 @@ class _PairLoss(Node):
 
     def backward(self, g: Any) -> tuple:
         with _quiet():
-            d = self.d_elem(self.x, self.t, *self.param) * _spread(
-                g, self.shape, self.reduction, self.x.dtype
-            )
+            d = self.d_elem(self.x, self.t, *self.param)  # a new array: scaled in place
+            d *= _spread(g, self.shape, self.reduction, self.x.dtype)
         need = self.needs_input_grad
         return d if need[0] else None, (-d if len(need) > 1 and need[1] else None)
 
 
 class MseLossBackward0(_PairLoss):
     """d (x - t)^2 = 2 (x - t) dx"""
-
-    def backward(self, g: Any) -> tuple:  # _PairLoss's, in two passes over the elements
-        x = self.x
-        with _quiet():
-            d = x - self.t
-            d *= _spread(g, self.shape, self.reduction, x.dtype) * 2
-        need = self.needs_input_grad
-        return d if need[0] else None, (-d if len(need) > 1 and need[1] else None)
 
     @staticmethod
     def elem(x: Any, t: Any) -> Any:
@@ -85,7 +76,9 @@ class MseLossBackward0(_PairLoss):
 
     @staticmethod
     def d_elem(x: Any, t: Any) -> Any:
-        return 2 * (x - t)
+        d = x - t
+        d *= 2
+        return d
 
 
 class SmoothL1LossBackward0(_PairLoss):

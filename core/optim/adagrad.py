@@ -6,16 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from core.autograd.grad_mode import no_grad
+from core.optim._update_helpers import _follow, _incr_step, _scalar, _step_tensor, _zeros_like
 from core.optim.adam import _tensor_steps
-from core.optim.optimizer import (
-    Optimizer,
-    ParamsT,
-    _follow,
-    _incr_step,
-    _scalar,
-    _step_tensor,
-    _zeros_like,
-)
+from core.optim.optimizer import Optimizer, ParamsT
 from core.tensor import Tensor
 
 __all__ = ["Adagrad"]

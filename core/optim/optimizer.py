@@ -16,8 +16,6 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
-import numpy as np
-
 from core import backend
 from core import dtypes as _dt
 from core.autograd.grad_mode import enable_grad
@@ -97,17 +95,11 @@ def _hooked_step(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-        if not (
-            _global_step_pre_hooks
-            or _global_step_post_hooks
-            or self._optimizer_step_pre_hooks
-            or self._optimizer_step_post_hooks
-        ):  # no hooks: the step alone
-            out = step(self, *args, **kwargs)
-            self._opt_called = True
-            return out
-        for pre_hook in chain(
-            _global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values()
+        pre = _global_step_pre_hooks or self._optimizer_step_pre_hooks  # usually none: no chain
+        for pre_hook in (
+            chain(_global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values())
+            if pre
+            else ()
         ):
             result = pre_hook(self, args, kwargs)
             if result is not None:
@@ -120,10 +112,11 @@ def _hooked_step(step: Callable) -> Callable:
                     )
         out = step(self, *args, **kwargs)
         self._opt_called = True  # read by LRScheduler's "step order" warning
-        for post_hook in chain(
-            self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()
-        ):
-            post_hook(self, args, kwargs)
+        if self._optimizer_step_post_hooks or _global_step_post_hooks:
+            for post_hook in chain(
+                self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()
+            ):
+                post_hook(self, args, kwargs)
         return out
 
     wrapper.hooked = True  # type: ignore[attr-defined]
@@ -442,51 +435,6 @@ def _register_ordered(hooks: OrderedDict, hook: Callable, prepend: bool) -> Remo
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
-
-
-# --- helpers shared by the optimizers -------------------------------------------------------------
-def _scalar(x: Any) -> Any:
-    """A hyperparameter as a Python number (PyTorch accepts 1-element tensors for some)."""
-    return x.item() if isinstance(x, Tensor) else x
-
-
-def _step_tensor() -> Tensor:
-    """PyTorch's ``state["step"]``: a 0-d CPU float32 (float64 under a float64 default) tensor."""
-    np_dtype = np.float64 if _dt.get_default_dtype() is _dt.float64 else np.float32
-    return Tensor._wrap(np.zeros((), dtype=np_dtype))
-
-
-def _incr_step(step_t: Tensor) -> float:
-    """``step_t += 1`` in place; the new value as a Python float (PyTorch's ``_get_value``)."""
-    a = step_t._data
-    a += 1
-    return float(a)
-
-
-def _zeros_like(p: Tensor, fill: float = 0.0) -> Tensor:
-    xp = p._xp()
-    a = xp.zeros_like(p._data) if fill == 0 else xp.full_like(p._data, fill)
-    return Tensor._wrap(a)
-
-
-def _follow(t: Tensor, p: Tensor) -> Any:
-    """The array of state tensor ``t``, moved first to ``p``'s device if ``p`` moved."""
-    a = t._data
-    if type(a) is not type(p._data) or (type(a) is not np.ndarray and a.device != p._data.device):
-        dev = p.device
-        t._data = a = backend.to_device(a, dev.type, dev.index or 0)
-    return a
-
-
-def _lerp_(a: Any, b: Any, weight: float) -> None:
-    """``a.lerp_(b, weight)`` with PyTorch's two formulas (small and large weights)."""
-    if abs(weight) < 0.5:
-        diff = b - a
-        diff *= weight
-        a += diff
-    else:
-        one_minus = a.dtype.type(1) - a.dtype.type(weight)
-        a[...] = b - (b - a) * one_minus
 
 
 def optimizer_to(optimizer: Optimizer, device: Any) -> Optimizer:

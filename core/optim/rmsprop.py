@@ -6,10 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.autograd.grad_mode import no_grad
-from core.optim.adam import _tensor_steps
-from core.optim.optimizer import (
-    Optimizer,
-    ParamsT,
+from core.optim._update_helpers import (
     _follow,
     _incr_step,
     _lerp_,
@@ -17,6 +14,8 @@ from core.optim.optimizer import (
     _step_tensor,
     _zeros_like,
 )
+from core.optim.adam import _tensor_steps
+from core.optim.optimizer import Optimizer, ParamsT
 from core.tensor import Tensor
 
 __all__ = ["RMSprop"]

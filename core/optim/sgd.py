@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from core.autograd.grad_mode import no_grad
-from core.optim.optimizer import Optimizer, ParamsT, _follow, _scalar
+from core.optim._update_helpers import _follow, _scalar
+from core.optim.optimizer import Optimizer, ParamsT
 from core.tensor import Tensor
 
 __all__ = ["SGD"]
