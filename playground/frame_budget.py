@@ -9,6 +9,11 @@ While a frame is painted, the training thread also waits at its next step bounda
 PySide releases the GIL around every call into Qt, so a paint racing a busy training thread has
 to win the GIL back after each of pyqtgraph's hundreds of small Qt calls, a switch interval
 (5 ms) at a time; held back, the same frame takes a few milliseconds instead of a few hundred.
+
+Each view's budget counts only its own frames; the UI thread does more (taking reports, the
+status line, Qt's own event handling and compositing). `ui_load` watches the thread's whole CPU
+time while training runs and stretches every view's interval when the total passes
+`UI_TOTAL_SHARE`, so what the user sees slows down before training does.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import time
 MAX_FPS = 30.0
 UI_SHARE = 0.04  # of wall time the plots may spend drawing while training runs
 SLOWEST = 0.5  # seconds: however costly, redraw at least this often
+UI_TOTAL_SHARE = 0.05  # of wall time the UI thread may use in all while training runs
+LOAD_WINDOW = 0.5  # seconds of UI thread time per measurement of its share
+MAX_STRETCH = 4.0
 
 
 GATE_WAIT = 0.05  # seconds: the training thread never waits longer than this for one frame
@@ -43,6 +51,42 @@ class PaintGate:
 
 
 paint_gate = PaintGate()  # one UI thread per process
+
+
+class UiLoad:
+    """The UI thread's share of the wall clock while training runs, and how much every view's
+    redraw interval is stretched to keep it under `UI_TOTAL_SHARE`. `sample()` is called on the
+    UI thread (its CPU clock is per thread) as reports arrive; `restart()` when a run starts, so
+    idle time is not counted. The stretch carries over: the next run starts where this one
+    settled."""
+
+    def __init__(self, target: float = UI_TOTAL_SHARE) -> None:
+        self.target = target
+        self.stretch = 1.0
+        self.share = 0.0
+        self._since: tuple[float, float] | None = None
+
+    def restart(self) -> None:
+        self._since = None
+
+    def sample(self) -> None:
+        now = (time.perf_counter(), time.thread_time())
+        if self._since is None:
+            self._since = now
+            return
+        wall = now[0] - self._since[0]
+        if wall < LOAD_WINDOW:
+            return
+        self.share = (now[1] - self._since[1]) / wall
+        self._since = now
+        # toward the stretch that would have met the target in this window (the share is nearly
+        # proportional to the frame rate), at most doubled or halved per window (the first
+        # windows of a run also pay for its start), never below the views' own pace
+        ratio = min(max(self.share / self.target, 0.5), 2.0)
+        self.stretch = min(max(self.stretch * ratio, 1.0), MAX_STRETCH)
+
+
+ui_load = UiLoad()  # one UI thread per process
 
 
 class FrameBudget:
@@ -70,7 +114,8 @@ class FrameBudget:
         self._frame = None
 
     def interval(self) -> float:
-        return min(max(1.0 / MAX_FPS, self.cost / self.share), SLOWEST)
+        own = max(1.0 / MAX_FPS, self.cost / self.share)
+        return min(own * ui_load.stretch, SLOWEST)
 
 
 class TimedPaint:

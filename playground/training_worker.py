@@ -26,7 +26,8 @@ from playground import training_views
 from playground.frame_budget import paint_gate
 from playground.report_outbox import Outbox
 
-EMIT_INTERVAL = 1 / 30  # seconds between report batches
+EMIT_INTERVAL = 1 / 30  # seconds between report batches, at the most
+SLOWEST_TAKE = 0.25  # seconds: reports reach the UI at least this often while training runs
 FIT_BUDGET = 0.03  # share of training time the fit plot may take (predictions and drawing)
 FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")
@@ -282,8 +283,8 @@ class TrainingController(QObject):
 
     Its signals carry only the news of the run most recently asked for (`load`/`restore`).
     Step reports come by `reports`, in order and each once, and in order with the other news:
-    taken from the worker's outbox every EMIT_INTERVAL while training runs (as seen here), and
-    those of the steps before any other news of the run before it is passed on.
+    taken from the worker's outbox as often as the views ask (`set_take_interval`) while training
+    runs, and those of the steps before any other news of the run before it is passed on.
     """
 
     reports = Signal(list)
@@ -314,6 +315,14 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(stop)
         self._stop = stop
         _LIVE_STOPPERS.add(stop)
+
+    def set_take_interval(self, seconds: float) -> None:
+        """Take reports every `seconds` (clamped to EMIT_INTERVAL..SLOWEST_TAKE): as often as the
+        views can use them. A take costs the UI thread about a millisecond, and every UI
+        millisecond is one the training thread waits for the GIL (see frame_budget)."""
+        ms = round(min(max(seconds, EMIT_INTERVAL), SLOWEST_TAKE) * 1000)
+        if ms != self._take_timer.interval():
+            self._take_timer.setInterval(ms)
 
     def _take_reports(self, upto: int | None = None) -> None:
         outbox = self.worker.outbox

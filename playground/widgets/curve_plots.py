@@ -87,6 +87,20 @@ class Series:
 
 
 DOWNSAMPLE_FACTOR = 2.0  # peak-downsampled samples drawn per pixel of a long curve
+NICE_STEPS = (1, 2, 5)  # the step axis ends at 10, 20, 50, 100, ... as the run goes on
+
+
+def step_axis_end(last_step: float) -> float:
+    """The end of the step axis for a curve that reached `last_step`: the first of 10, 20, 50,
+    100, 200, ... at or past 1.1 x `last_step`, so the axis moves about once per doubling."""
+    want = max(float(last_step) * 1.1, 10.0)
+    scale = 10.0 ** np.floor(np.log10(want))
+    for nice in (*NICE_STEPS, 10):
+        if nice * scale >= want:
+            return nice * scale
+    return 10 * scale
+
+
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
 
 
@@ -121,6 +135,16 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         self.lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._drawn: dict[str, int] = {}
         self._lr_top = 0.0
+        # The step axis follows the run in jumps (`step_axis_end`) rather than pyqtgraph's
+        # auto-range: a range that moves every frame re-lays out the three linked axes and
+        # re-clips every curve, the largest part of a redraw. Zooming by hand stops the
+        # following; the plot's auto-range button ("A") resumes it.
+        self._x_end = 0.0
+        self._x_follow = True
+        view = self.loss.getViewBox()
+        view.enableAutoRange(x=False)
+        for plot in (self.loss, self.acc, self.lr):
+            plot.getViewBox().sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.set_accuracy_visible(True)
 
     def _plot(self, row: int, title: str) -> pg.PlotItem:
@@ -166,7 +190,36 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         for plot, line in self.lines:
             plot.removeItem(line)
         self.lines.clear()
+        self._x_end, self._x_follow = 0.0, True
+        self.loss.getViewBox().enableAutoRange(x=False)
         self.redraw()
+
+    def _zoomed_by_hand(self, mask: Sequence[bool]) -> None:
+        if mask[0]:
+            self._x_follow = False
+
+    def fit_steps(self) -> None:
+        """A run that ended fills the step axis (unless the user zoomed)."""
+        last = self._last_step()
+        if self._x_follow and last > 0:
+            self._x_end = last
+            self.loss.setXRange(0.0, last, padding=0.02)
+
+    def _last_step(self) -> float:
+        return max((float(s.x[s.n - 1]) for s in self.series.values() if s.n), default=0.0)
+
+    def _follow_steps(self) -> None:
+        """Move the step axis when the curves are about to leave it (see `step_axis_end`)."""
+        view = self.loss.getViewBox()
+        if view.autoRangeEnabled()[0]:  # the "A" button: following is this plot's auto-range
+            view.enableAutoRange(x=False)
+            self._x_follow, self._x_end = True, 0.0
+        if not self._x_follow:
+            return
+        last = self._last_step()
+        if last >= self._x_end * 0.95 or self._x_end == 0.0:  # about to reach the edge
+            self._x_end = step_axis_end(last)
+            self.loss.setXRange(0.0, self._x_end, padding=0.02)
 
     def append(self, key: str, step: float, value: float | None) -> None:
         if value is not None:
@@ -236,6 +289,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
                 self._lr_top = top
                 self.lr.setYRange(0.0, top, padding=0)
         if grown:
+            self._follow_steps()
             # Settle the auto-ranges now: pyqtgraph does it lazily at the start of the paint, and
             # the range change then schedules a second, identical paint of every plot.
             self.scene().prepareForPaint()

@@ -201,9 +201,13 @@ class PlotsPanel(QWidget):
                 self.mark_lr_change(r.step, describe(r.changed))
         self.request_redraw()
 
+    def redraw_interval(self) -> float:
+        """Seconds between redraws of the curves that the frame budget allows now."""
+        return self.curves.budget.interval()
+
     def request_redraw(self) -> None:
         """Redraw now if the frame budget allows, else once it does (see frame_budget)."""
-        wait = self._last_draw + self.curves.budget.interval() - time.perf_counter()
+        wait = self._last_draw + self.redraw_interval() - time.perf_counter()
         if wait <= 0:
             self.redraw()
         elif not self._redraw_timer.isActive():
@@ -214,6 +218,11 @@ class PlotsPanel(QWidget):
 
     def add_histograms(self, step: float, stats: Mapping[str, tuple[np.ndarray, np.ndarray]]):
         self.histograms.add(step, stats)
+
+    def run_ended(self) -> None:
+        """Show every step of a run that finished or stopped, the step axis fitted to them."""
+        self.redraw()
+        self.curves.fit_steps()
 
     def redraw(self) -> None:
         start = time.perf_counter()

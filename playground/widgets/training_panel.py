@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.training import TrainConfig
+from playground.frame_budget import ui_load
 from playground.training_views import RunInfo
 from playground.training_worker import DONE, TrainingController
 from playground.widgets.data_import_dialog import ImportedData
@@ -325,9 +326,13 @@ class TrainingPanel(QWidget):
         self.status.show_run(info)
 
     def _reports(self, reports: list) -> None:
+        ui_load.sample()
         self.history.extend(reports)
         if self.plots is not None:
             self.plots.add_reports(reports)
+        # reports are wanted as often as the curves redraw or the status line changes
+        wanted = STATUS_INTERVAL if self.plots is None else self.plots.redraw_interval()
+        self.controller.set_take_interval(min(wanted, STATUS_INTERVAL))
         for r in reports:
             if r.changed and "device" in r.changed:
                 self.message.emit("INFO", f"Training moved to {r.device.upper()} at step {r.step}")
@@ -343,11 +348,16 @@ class TrainingPanel(QWidget):
     def _fit(self, data: dict) -> None:
         if self.plots is not None:
             self.plots.set_prediction(data)
-            self.controller.set_fit_ui_cost(self.plots.fit_cost())
+            # stretched as the curves are when the UI thread as a whole is over its share
+            self.controller.set_fit_ui_cost(self.plots.fit_cost() * ui_load.stretch)
 
     def _state(self, state: str) -> None:
+        if state == "running":
+            ui_load.restart()  # the UI thread's share is measured while training runs
         if state in ("paused", *DONE):
             self.busy = False
+            if self.plots is not None:  # a paused or ended run shows all of its steps at once
+                self.plots.run_ended() if state in DONE else self.plots.redraw()
         self.controls.show_state(state)
         for section in (self.data, self.builder):
             section.setEnabled(state != "running")

@@ -53,3 +53,67 @@ def test_a_redraw_paints_the_curves_once(qtbot, monkeypatch):
         plots.redraw()
         qtbot.wait(100)
         assert painted.count("CurvePlots") == 1, painted
+
+
+class _Clocks:
+    """Stand-ins for the wall clock and the UI thread's CPU clock."""
+
+    def __init__(self, monkeypatch):
+        self.wall = self.cpu = 100.0
+        monkeypatch.setattr(frame_budget.time, "perf_counter", lambda: self.wall)
+        monkeypatch.setattr(frame_budget.time, "thread_time", lambda: self.cpu)
+
+    def spend(self, wall, share):
+        self.wall += wall
+        self.cpu += wall * share
+
+
+def test_the_ui_thread_over_its_total_share_stretches_every_interval(monkeypatch):
+    clocks = _Clocks(monkeypatch)
+    load = frame_budget.UiLoad(target=0.05)
+    monkeypatch.setattr(frame_budget, "ui_load", load)
+    budget = FrameBudget()
+    budget.add(0.004)
+    budget.next_frame()
+    own = budget.interval()
+    load.restart()
+    load.sample()
+    clocks.spend(1.0, 0.10)  # twice the share allowed
+    load.sample()
+    assert load.share == pytest.approx(0.10)
+    assert load.stretch == pytest.approx(2.0)
+    assert budget.interval() == pytest.approx(2 * own)
+    clocks.spend(0.1, 0.05)  # shorter than a window: not measured yet
+    load.sample()
+    assert load.stretch == pytest.approx(2.0)
+    clocks.spend(0.9, 0.02 / 0.9)  # half the share over the window: back to the views' own pace
+    load.sample()
+    assert load.share == pytest.approx(0.025)
+    assert load.stretch == pytest.approx(1.0)
+    clocks.spend(1.0, 0.001)  # never faster than the views' own budgets allow
+    load.sample()
+    assert load.stretch == 1.0 and budget.interval() == pytest.approx(own)
+    clocks.spend(1.0, 1.0)  # a run's start: at most a doubling per window
+    load.sample()
+    assert load.stretch == pytest.approx(2.0)
+    for _ in range(3):
+        clocks.spend(1.0, 1.0)
+        load.sample()
+    assert load.stretch == frame_budget.MAX_STRETCH
+    assert budget.interval() == pytest.approx(min(own * frame_budget.MAX_STRETCH, SLOWEST))
+
+
+def test_idle_time_between_runs_is_not_measured(monkeypatch):
+    clocks = _Clocks(monkeypatch)
+    load = frame_budget.UiLoad(target=0.05)
+    load.sample()
+    clocks.spend(1.0, 0.2)
+    load.sample()
+    stretch = load.stretch
+    assert stretch > 1
+    clocks.spend(60.0, 0.0)  # idle: a minute between two runs
+    load.restart()
+    load.sample()
+    clocks.spend(1.0, 0.05)  # the next run at exactly the target
+    load.sample()
+    assert load.stretch == pytest.approx(stretch)  # carried over, not pulled down by idle time

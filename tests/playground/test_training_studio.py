@@ -54,6 +54,22 @@ def test_moons_reach_95_percent_with_the_default_model(studio):
     assert plots.task == "classification" and plots.fit.data.get("probs") is not None
 
 
+def test_reports_are_taken_at_the_pace_the_curves_redraw(studio):
+    from playground.widgets.training_panel import STATUS_INTERVAL
+
+    panel, plots = studio.window.panels["training"], studio.window.panels["plots"]
+    history = studio.train({"dataset": "moons", "epochs": 40}, wait=True, timeout=40)
+    assert len(panel.history) == len(history) == history[-1].step  # every report, once
+    wanted = min(plots.redraw_interval(), STATUS_INTERVAL)
+    assert panel.controller._take_timer.interval() == pytest.approx(wanted * 1000, abs=1.5)
+    # the ended run is drawn to its last step, however far behind the throttled redraws were
+    last = history[-1].step
+    x, _ = plots.curves.curves["train_loss"].getData()
+    assert len(x) == last and x[-1] == last
+    start, end = plots.curves.loss.getViewBox().viewRange()[0]
+    assert end == pytest.approx(last * 1.02, rel=0.01) and start < 0
+
+
 def test_exported_model_loads_in_torch_with_the_same_outputs(studio, tmp_path):
     torch = pytest.importorskip("torch")
     from safetensors.torch import load_file

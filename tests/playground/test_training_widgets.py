@@ -226,3 +226,40 @@ def test_the_import_dialog_guesses_the_task_from_the_target(qtbot, tmp_path):
     dialog.inputs.item(2).setCheckState(Qt.CheckState.Unchecked)
     dialog.accept()
     assert dialog.result_data.X.shape == (8, 1) and dialog.result_data.task == "regression"
+
+
+def test_the_step_axis_moves_in_nice_jumps():
+    from playground.widgets.curve_plots import step_axis_end
+
+    assert [step_axis_end(s) for s in (0, 5, 9, 10, 45, 46, 300, 4600, 120_000)] == [
+        10, 10, 10, 20, 50, 100, 500, 10_000, 200_000,
+    ]  # fmt: skip
+
+
+def test_the_step_axis_follows_the_run_until_zoomed_by_hand(plots):
+    curves = plots.curves
+    view = curves.loss.getViewBox()
+
+    def x_end():
+        return view.viewRange()[0][1]
+
+    fill_curves(plots, 300)
+    assert 500 <= x_end() <= 510  # 0..500 with pyqtgraph's 2 % padding
+    assert curves.lr.getViewBox().viewRange()[0][1] == pytest.approx(x_end(), rel=0.05)  # linked
+    for s in range(301, 470):
+        plots.add_point(s, train_loss=1.0 / s)
+    plots.redraw()
+    assert 500 <= x_end() <= 510  # still inside: the axis stays put
+    for s in range(470, 480):
+        plots.add_point(s, train_loss=1.0 / s)
+    plots.redraw()
+    assert 1000 <= x_end() <= 1020  # about to leave it: one jump
+    view.setXRange(100, 200, padding=0)
+    view.sigRangeChangedManually.emit([True, False])  # as a mouse zoom does
+    for s in range(480, 1200):
+        plots.add_point(s, train_loss=1.0 / s)
+    plots.redraw()
+    assert view.viewRange()[0] == pytest.approx([100, 200])  # the user's zoom is kept
+    view.enableAutoRange(x=True)  # the "A" button
+    curves.redraw(force=True)
+    assert 2000 <= x_end() <= 2040 and not view.autoRangeEnabled()[0]

@@ -230,3 +230,14 @@ def test_fit_updates_are_paced_by_what_drawing_them_costs(ctl, qtbot):
     qtbot.waitUntil(lambda: len(fits) == 3, timeout=5000)  # the end of the run's
     qtbot.wait(100)
     assert len(fits) == 3
+
+
+def test_reports_are_taken_as_often_as_the_views_ask(ctl):
+    from playground.training_worker import EMIT_INTERVAL, SLOWEST_TAKE
+
+    ctl.set_take_interval(0.12)
+    assert ctl._take_timer.interval() == 120
+    ctl.set_take_interval(0.0)  # never more often than ~30 times a second
+    assert ctl._take_timer.interval() == round(EMIT_INTERVAL * 1000)
+    ctl.set_take_interval(5.0)  # never so rarely that the status line stalls
+    assert ctl._take_timer.interval() == round(SLOWEST_TAKE * 1000)
