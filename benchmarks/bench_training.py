@@ -6,6 +6,9 @@
 - peak memory (max RSS of a fresh process) of 20 MLP steps (target <= 60 MB)
 - the training engine's overhead: TrainingRun steps against the plain loop on the same MLP
 
+MyGrad, the pure-Python peer the issue set its targets against, runs the linear regression and the
+MLP step too where it is installed (`benchmarks/peer_mygrad.py`).
+
 Medians of repeats. Run alone with ``python -m benchmarks.bench_training [--cpu-time]``.
 """
 
@@ -23,6 +26,8 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
+
+from benchmarks import peer_mygrad  # noqa: E402
 
 TARGETS = {
     "linear regression, 500 epochs": ("ms", 40.0),
@@ -225,6 +230,8 @@ def measure() -> dict[str, dict[str, float | None]]:
         ("LeNet 3x32x32 step (b32)", lambda t: one_step(t, lenet(t)), 40, 3, 1),
         ("TrainingRun MLP step (b128)", None, 12, 1, 20),
     )
+    mg = peer_mygrad.mygrad_or_none()
+    peers = {"linear regression": peer_mygrad.linear_regression, "MLP": peer_mygrad.mlp_step}
     for label, make, repeats, warmup, per in workloads:
         if make is None:  # the engine against the plain core loop it wraps
             fns = {
@@ -233,6 +240,9 @@ def measure() -> dict[str, dict[str, float | None]]:
             }
         else:
             fns = {name: make(torch) for name, torch in fws.items()}
+            peer = next((p for k, p in peers.items() if label.startswith(k)), None)
+            if mg is not None and peer is not None:
+                fns["mygrad"] = peer(mg)
         rows[label] = {k: 1e3 * v / per for k, v in _medians(fns, repeats, warmup).items()}
     rows["peak memory, 20 MLP steps"] = {name: peak_memory_mb(name) for name in fws}
     return rows
@@ -288,6 +298,11 @@ def main(argv: list[str] | None = None) -> None:
             f"MLP step outside its matrix products: core {rest['core']:.2f} ms, "
             f"torch {rest['torch']:.2f} ms"
         )
+    peer = {k: v["mygrad"] for k, v in rows.items() if v.get("mygrad")}
+    for label, theirs in peer.items():
+        ours = rows[label]["core"]
+        print(f"against MyGrad, the issue's pure-Python peer: {label}: {theirs:.2f} ms, "
+              f"core {ours / theirs:.2f}x")  # fmt: skip
     plain = rows["TrainingRun MLP step (b128)"]["plain"]
     engine = rows["TrainingRun MLP step (b128)"]["core"]
     if plain and engine:
