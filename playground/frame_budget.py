@@ -114,8 +114,8 @@ class FrameBudget:
         self._frame = None
 
     def interval(self) -> float:
-        own = max(1.0 / MAX_FPS, self.cost / self.share)
-        return min(own * ui_load.stretch, SLOWEST)
+        own = min(max(1.0 / MAX_FPS, self.cost / self.share), SLOWEST)
+        return own * ui_load.stretch
 
 
 class TimedPaint:

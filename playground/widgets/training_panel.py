@@ -356,8 +356,10 @@ class TrainingPanel(QWidget):
             ui_load.restart()  # the UI thread's share is measured while training runs
         if state in ("paused", *DONE):
             self.busy = False
-            if self.plots is not None:  # a paused or ended run shows all of its steps at once
-                self.plots.run_ended() if state in DONE else self.plots.redraw()
+            if self.plots is not None:  # a paused or ended run shows all of its steps, once
+                # the news of the state is out (buttons, status): a redraw takes a while
+                plots = self.plots
+                QTimer.singleShot(0, plots, plots.run_ended if state in DONE else plots.redraw)
         self.controls.show_state(state)
         for section in (self.data, self.builder):
             section.setEnabled(state != "running")

@@ -90,3 +90,20 @@ def test_training_from_the_face(fresh):
     history = fresh.train({"epochs": 1}, wait=True, timeout=60)
     assert history and history[-1].progress == 1.0
     assert fresh.training_history == history
+
+
+def test_wait_until_checks_on_the_signals_it_is_given(fresh):
+    from PySide6.QtCore import QTimer
+
+    fired, checks = [], []
+    timer = QTimer(singleShot=True, interval=30)
+    timer.timeout.connect(lambda: fired.append(True))
+
+    def condition():
+        checks.append(1)
+        return bool(fired)
+
+    timer.start()
+    assert fresh.wait_until(condition, 5, wake=(timer.timeout,))
+    # once at the start, once when the signal came: no 10 ms polling in between
+    assert len(checks) == 2

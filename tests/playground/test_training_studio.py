@@ -63,6 +63,7 @@ def test_reports_are_taken_at_the_pace_the_curves_redraw(studio):
     wanted = min(plots.redraw_interval(), STATUS_INTERVAL)
     assert panel.controller._take_timer.interval() == pytest.approx(wanted * 1000, abs=1.5)
     # the ended run is drawn to its last step, however far behind the throttled redraws were
+    studio.process_events(0.1)
     last = history[-1].step
     x, _ = plots.curves.curves["train_loss"].getData()
     assert len(x) == last and x[-1] == last
