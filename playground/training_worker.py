@@ -27,7 +27,7 @@ from playground.frame_budget import paint_gate
 from playground.report_outbox import Outbox
 
 EMIT_INTERVAL = 1 / 30  # seconds between report batches, at the most
-SLOWEST_TAKE = 0.25  # seconds: reports reach the UI at least this often while training runs
+SLOWEST_TAKE = 0.5  # seconds: reports reach the UI at least this often while training runs
 FIT_BUDGET = 0.03  # share of training time the fit plot may take (predictions and drawing)
 FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")

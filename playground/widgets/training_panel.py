@@ -40,7 +40,7 @@ def imported_from(info: RunInfo) -> ImportedData:
     return ImportedData(X, y, info.task, names, "y", source="the restored session")
 
 
-STATUS_INTERVAL = 0.2  # seconds between status-line updates
+STATUS_INTERVAL = 0.5  # seconds between status-line updates while training runs
 
 
 class TrainingPanel(QWidget):
@@ -338,7 +338,7 @@ class TrainingPanel(QWidget):
                 self.message.emit("INFO", f"Training moved to {r.device.upper()} at step {r.step}")
         now = time.monotonic()
         if reports and (now - self._status_at > STATUS_INTERVAL or reports[-1].progress >= 1):
-            self._status_at = now  # words change slower than curves: 5 times a second will do
+            self._status_at = now  # words change slower than curves: twice a second will do
             self.progress.emit(reports[-1].progress, self.status.show_report(reports[-1]))
 
     def _histograms(self, step: float, stats: dict) -> None:
