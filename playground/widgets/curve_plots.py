@@ -95,10 +95,7 @@ def step_axis_end(last_step: float) -> float:
     100, 200, ... at or past 1.1 x `last_step`, so the axis moves about once per doubling."""
     want = max(float(last_step) * 1.1, 10.0)
     scale = 10.0 ** np.floor(np.log10(want))
-    for nice in (*NICE_STEPS, 10):
-        if nice * scale >= want:
-            return nice * scale
-    return 10 * scale
+    return next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= want)
 
 
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
@@ -217,7 +214,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         if not self._x_follow:
             return
         last = self._last_step()
-        if last >= self._x_end * 0.95 or self._x_end == 0.0:  # about to reach the edge
+        if last >= self._x_end * 0.95:  # about to reach the edge (or no axis yet: 0)
             self._x_end = step_axis_end(last)
             self.loss.setXRange(0.0, self._x_end, padding=0.02)
 
