@@ -28,6 +28,7 @@ from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks import peer_mygrad  # noqa: E402
+from core import mkl_gemm  # noqa: E402
 
 TARGETS = {
     "linear regression, 500 epochs": ("ms", 40.0),
@@ -107,10 +108,13 @@ def mlp(torch: Any) -> tuple[Any, Any, Any, Any]:
 
 
 def mlp_products(torch: Any) -> Callable[[], None]:
-    """The eight matrix products of one MLP step alone, in the layouts each framework uses:
-    NumPy's BLAS (OpenBLAS in its wheels) for core, PyTorch's own for torch. What is left of a
-    step's time outside them is the frameworks' own work."""
+    """The eight matrix products of one MLP step alone, in the layouts and through the library
+    each framework uses: core's `mkl_gemm.matmul` (MKL with the mkl extra, else NumPy's OpenBLAS),
+    PyTorch's own BLAS for torch. What is left of a step's time outside them is the frameworks'
+    own work."""
     import numpy as np
+
+    from core.mkl_gemm import matmul
 
     rng = np.random.default_rng(0)
     shapes = {
@@ -118,13 +122,15 @@ def mlp_products(torch: Any) -> Callable[[], None]:
         "a1": (128, 256), "a2": (128, 256), "g1": (128, 256), "g2": (128, 256), "g3": (128, 10),
     }  # fmt: skip
     m = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+    mm: Callable[[Any, Any], Any] = matmul
     if torch.__name__ == "torch":
         m = {k: torch.from_numpy(v) for k, v in m.items()}
+        mm = torch.mm
 
     def products() -> None:
-        m["x"] @ m["w1"].T, m["a1"] @ m["w2"].T, m["a2"] @ m["w3"].T  # forward
-        m["g3"].T @ m["a2"], m["g3"] @ m["w3"], m["g2"].T @ m["a1"], m["g2"] @ m["w2"]
-        m["g1"].T @ m["x"]  # the first layer's weight gradient (its input needs none)
+        mm(m["x"], m["w1"].T), mm(m["a1"], m["w2"].T), mm(m["a2"], m["w3"].T)  # forward
+        mm(m["g3"].T, m["a2"]), mm(m["g3"], m["w3"]), mm(m["g2"].T, m["a1"]), mm(m["g2"], m["w2"])
+        mm(m["g1"].T, m["x"])  # the first layer's weight gradient (its input needs none)
 
     return products
 
@@ -202,7 +208,7 @@ def _memory_child(name: str) -> None:
     print(kib / 1024)
 
 
-def peak_memory_mb(name: str) -> float | None:
+def peak_memory_mb(name: str, env: dict[str, str] | None = None) -> float | None:
     try:
         out = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_training", "--memory-child", name],
@@ -211,6 +217,7 @@ def peak_memory_mb(name: str) -> float | None:
             check=True,
             timeout=300,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            env={**os.environ, **(env or {})},
         ).stdout
         return float(out.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError):
@@ -240,12 +247,29 @@ def measure() -> dict[str, dict[str, float | None]]:
             }
         else:
             fns = {name: make(torch) for name, torch in fws.items()}
+            if mkl_gemm.active() and "step" in label:
+                fns["numpy-blas"] = _without_mkl(make(fws["core"]))
             peer = next((p for k, p in peers.items() if label.startswith(k)), None)
             if mg is not None and peer is not None:
                 fns["mygrad"] = peer(mg)
         rows[label] = {k: 1e3 * v / per for k, v in _medians(fns, repeats, warmup).items()}
-    rows["peak memory, 20 MLP steps"] = {name: peak_memory_mb(name) for name in fws}
+    memory = rows["peak memory, 20 MLP steps"] = {name: peak_memory_mb(name) for name in fws}
+    if mkl_gemm.active():
+        memory["numpy-blas"] = peak_memory_mb("core", {"CORE_MKL": "0"})
     return rows
+
+
+def _without_mkl(fn: Callable[[], None]) -> Callable[[], None]:
+    """`fn` with every product on NumPy's BLAS, as without the mkl extra."""
+
+    def go() -> None:
+        mkl_gemm.enable(False)
+        try:
+            fn()
+        finally:
+            mkl_gemm.enable(True)
+
+    return go
 
 
 def _repeat(fn: Callable[[], None], n: int) -> Callable[[], None]:
@@ -269,6 +293,14 @@ def main(argv: list[str] | None = None) -> None:
         cpus = os.cpu_count() or 1
         note = "  (busy machine: timings inflate)" if load > cpus * 0.5 else ""
         print(f"load average {load:.1f} on {cpus} CPUs{note}")
+    print(
+        "core's matrix products: "
+        + (
+            "MKL (the mkl extra)"
+            if mkl_gemm.active()
+            else f"NumPy's BLAS ({mkl_gemm.unavailable_reason()})"
+        )
+    )
     rows = measure()
     has_torch = any("torch" in r for r in rows.values())
     head = f"{'benchmark':<34} {'core':>10} {'torch':>10} {'ratio':>7} {'target':>10}  ok"
@@ -298,6 +330,12 @@ def main(argv: list[str] | None = None) -> None:
             f"MLP step outside its matrix products: core {rest['core']:.2f} ms, "
             f"torch {rest['torch']:.2f} ms"
         )
+    alone = {k: v["numpy-blas"] for k, v in rows.items() if v.get("numpy-blas")}
+    for label, theirs in alone.items():
+        unit = TARGETS.get(label, ("ms", None))[0]
+        torch_v = rows[label].get("torch")
+        vs = f" ({theirs / torch_v:.2f}x torch)" if torch_v else ""
+        print(f"core without MKL (NumPy's BLAS alone): {label.strip()}: {theirs:.2f} {unit}{vs}")
     peer = {k: v["mygrad"] for k, v in rows.items() if v.get("mygrad")}
     for label, theirs in peer.items():
         ours = rows[label]["core"]

@@ -11,6 +11,8 @@ import ctypes
 import glob
 import os
 
+from core import mkl_gemm
+
 __all__ = ["blas_threads", "set_blas_threads"]
 
 _SETTERS = (
@@ -37,6 +39,8 @@ def _libraries() -> list[ctypes.CDLL]:
                 path = line.rsplit(" ", 1)[-1].strip()
                 if ("openblas" in path or "mkl_rt" in path) and path not in paths:
                     paths.append(path)
+        # NumPy's OpenBLAS before an mkl_rt that core.mkl_gemm loaded beside it
+        paths.sort(key=lambda path: "openblas" not in path)
     except OSError:
         pass
     if not paths:
@@ -68,6 +72,7 @@ def set_blas_threads(n: int) -> bool:
     """Use `n` BLAS threads from now on; False where no OpenBLAS/MKL was found (nothing done)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"the number of BLAS threads must be an integer >= 1, got {n!r}")
+    mkl_gemm.note_blas_threads(n)
     return _call(_SETTERS, n) is not None
 
 

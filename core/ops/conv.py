@@ -15,6 +15,7 @@ import numpy as np
 
 from core.autograd.function import Node
 from core.backend import array_module
+from core.mkl_gemm import batched_matmul
 
 Pad4 = tuple[int, int, int, int]  # top, bottom, left, right
 
@@ -100,7 +101,7 @@ class ConvolutionBackward0(Node):
         flat = cols.reshape(groups, cg * k[0] * k[1], n * ho * wo)
         wg = w.reshape(groups, og, -1)
         # per group: (O/g, C/g*kh*kw) @ (C/g*kh*kw, N*Ho*Wo); batched over groups
-        out = np.matmul(wg, flat).reshape(o, n, ho, wo)
+        out = batched_matmul(wg, flat).reshape(o, n, ho, wo)
         if b is not None:
             out += b.reshape(-1, 1, 1, 1)
         return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
@@ -119,14 +120,14 @@ class ConvolutionBackward0(Node):
             top, bottom, left, right = self.pad
             gpt = np.zeros_like(g, shape=(c, n, h + top + bottom, wd + left + right))
             wg = w.reshape(groups, og, -1)
-            gcols = np.matmul(wg.transpose(0, 2, 1), gt)  # groups, C/g*kh*kw, N*Ho*Wo
+            gcols = batched_matmul(wg.transpose(0, 2, 1), gt)  # groups, C/g*kh*kw, N*Ho*Wo
             col2im(gpt, gcols.reshape(c, *w.shape[2:], n, ho, wo), self.stride, self.dil)
             gx = np.ascontiguousarray(
                 gpt[:, :, top : top + h, left : left + wd].transpose(1, 0, 2, 3)
             )
         if need[1]:
             # (cols @ g^T)^T: BLAS is markedly faster with the long axis inside than outside
-            gw = np.matmul(flat, gt.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
+            gw = batched_matmul(flat, gt.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
         if len(need) > 2 and need[2]:
             gb = gt.sum(axis=2).reshape(-1)
         return gx, gw, gb

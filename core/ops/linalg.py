@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
+from core.mkl_gemm import matmul
 
 
 def blas_ready(m: Any) -> Any:
@@ -26,8 +27,8 @@ def mat2_grad(a: Any, g: Any, b: Any) -> Any:
     is a plain copy instead of a strided transpose of the whole matrix.
     """
     if b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous:
-        return (g.T @ a).T
-    return a.T @ g
+        return matmul(g.T, a).T
+    return matmul(a.T, g)
 
 
 class MmBackward0(Node):
@@ -38,13 +39,13 @@ class MmBackward0(Node):
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
-        return blas_ready(a) @ blas_ready(b)
+        return matmul(blas_ready(a), blas_ready(b))
 
     def backward(self, g: Any) -> tuple:
         need = self.needs_input_grad
         g = blas_ready(g)
         return (
-            g @ self.b.T if need[0] else None,
+            matmul(g, self.b.T) if need[0] else None,
             mat2_grad(self.a, g, self.b) if need[1] else None,
         )
 
@@ -57,7 +58,7 @@ class AddmmBackward0(Node):
 
     def forward(self, c: Any, a: Any, b: Any, beta: Any = 1, alpha: Any = 1) -> Any:
         self.a, self.b, self.beta, self.alpha = a, b, beta, alpha
-        out = blas_ready(a) @ blas_ready(b)
+        out = matmul(blas_ready(a), blas_ready(b))
         if alpha != 1:
             out *= alpha
         out += c if beta == 1 else beta * c
@@ -68,7 +69,7 @@ class AddmmBackward0(Node):
         ga = blas_ready(g) if self.alpha == 1 else g * self.alpha
         return (
             (g if self.beta == 1 else g * self.beta) if need[0] else None,
-            ga @ self.b.T if need[1] else None,
+            matmul(ga, self.b.T) if need[1] else None,
             mat2_grad(self.a, ga, self.b) if need[2] else None,
         )
 

@@ -1,0 +1,207 @@
+"""Matrix products through Intel MKL's GEMM, where the optional ``mkl`` package is installed.
+
+PyTorch's CPU build multiplies matrices with MKL. NumPy's wheels use OpenBLAS, which takes 1.1 to
+2 times as long on one thread for the products of small networks (a batch of 128 through 784x256
+weights, LeNet's convolutions) on the Intel CPUs measured. With the ``mkl`` extra installed, the
+2-D float32/float64 products of ``mm``, ``addmm``, ``Linear``, ``Conv2d`` and their backward passes
+go to MKL's sequential ``cblas_?gemm`` whenever NumPy's BLAS runs on one thread, as the trainer,
+the studio and the benchmarks do. Everything else stays on NumPy: small products (a ctypes call
+costs about 7 us, more than MKL saves on them), products with more BLAS threads (MKL's OpenMP
+threads would compete with OpenBLAS's and the UI thread), and every product when MKL is absent.
+
+``CORE_MKL=0`` in the environment turns MKL off; ``CORE_MKL=1`` uses it on any CPU (by default
+only on Intel's, where it was measured to help).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import platform
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "active",
+    "batched_matmul",
+    "enable",
+    "matmul",
+    "note_blas_threads",
+    "unavailable_reason",
+]
+
+# Products of fewer multiply-adds stay on NumPy: at 2^21 (128x128x128) MKL was still slower once
+# the call's overhead was counted, at 2^22 (128x256x128) equal, from 2^23 on 10 to 45 % faster.
+MIN_WORK = 2**22
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_THREADING_SEQUENTIAL = 1
+_INT32_MAX = 2**31 - 1
+
+_state: dict[str, Any] = {}
+_load_lock = threading.Lock()
+
+
+def _typed_gemms(lib: ctypes.CDLL) -> dict[np.dtype, Any]:
+    c_int, c_void_p = ctypes.c_int, ctypes.c_void_p
+    gemms = {}
+    for dtype, name, scalar in (
+        (np.dtype(np.float32), "cblas_sgemm", ctypes.c_float),
+        (np.dtype(np.float64), "cblas_dgemm", ctypes.c_double),
+    ):
+        fn = getattr(lib, name)
+        fn.argtypes = [c_int, c_int, c_int, c_int, c_int, c_int, scalar, c_void_p, c_int]
+        fn.argtypes += [c_void_p, c_int, scalar, c_void_p, c_int]
+        fn.restype = None
+        gemms[dtype] = fn
+    return gemms
+
+
+def _library_paths() -> list[str]:
+    """Where the mkl wheel (or a conda environment) puts ``mkl_rt``, this interpreter's first."""
+    names = ("libmkl_rt.so.3", "libmkl_rt.so.2", "libmkl_rt.so", "mkl_rt.3.dll", "mkl_rt.2.dll")
+    paths = []
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix)):
+        for folder in ("lib", os.path.join("Library", "bin")):
+            for name in names:
+                paths += glob.glob(os.path.join(prefix, folder, name))
+    return paths
+
+
+def _intel_cpu() -> bool:
+    if sys.platform.startswith("linux"):
+        try:
+            with open("/proc/cpuinfo") as fh:
+                return "GenuineIntel" in fh.read(4096)
+        except OSError:
+            return False
+    return "Intel" in platform.processor()
+
+
+def _numpy_blas() -> str:
+    try:
+        return str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"])  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def _open() -> tuple[dict[np.dtype, Any], str]:
+    """MKL's GEMMs by dtype, or no GEMMs and the reason, in words for the user."""
+    setting = os.environ.get("CORE_MKL", "").strip()
+    if setting == "0":
+        return {}, "turned off by CORE_MKL=0"
+    if "mkl" in _numpy_blas().lower():
+        return {}, "NumPy itself multiplies with MKL"
+    if setting != "1" and not _intel_cpu():
+        return {}, "not an Intel CPU (CORE_MKL=1 uses MKL anyway)"
+    paths = _library_paths()
+    if not paths:
+        return {}, "the mkl package is not installed (pip install 'tensor-playground[mkl]')"
+    reason = ""
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            gemms = _typed_gemms(lib)
+            # One thread in the caller's thread: no OpenMP runtime, no spinning threads, and
+            # the same result for the same operands wherever they sit in memory.
+            lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL)
+        except (OSError, AttributeError) as exc:
+            reason = f"{path} could not be loaded ({exc})"
+            continue
+        return gemms, ""
+    return {}, reason
+
+
+def _gemms() -> dict[np.dtype, Any]:
+    with _load_lock:
+        if "gemms" not in _state:
+            _state["gemms"], _state["reason"] = _open()
+            if "single_thread" not in _state:
+                from core.blas_threads import blas_threads
+
+                _state["single_thread"] = blas_threads() == 1
+    return _state["gemms"]
+
+
+def note_blas_threads(n: int) -> None:
+    """NumPy's BLAS now runs `n` threads: MKL takes products only while it is one."""
+    _state["single_thread"] = n == 1
+    _state.pop("route", None)
+
+
+def enable(on: bool) -> None:
+    """Let MKL take products (the default where it loads) or leave them all to NumPy, as
+    ``CORE_MKL=0`` does; for comparing the two in one process."""
+    _state["disabled"] = not on
+    _state.pop("route", None)
+
+
+def _route() -> dict[np.dtype, Any]:
+    """The GEMMs products may take now: none while off or while NumPy's BLAS is threaded."""
+    gemms = _gemms()
+    route = gemms if _state["single_thread"] and not _state.get("disabled") else {}
+    _state["route"] = route
+    return route
+
+
+def active() -> bool:
+    """Whether products go to MKL now: it is loaded, enabled, and NumPy's BLAS runs on one thread."""
+    return bool(_route())
+
+
+def unavailable_reason() -> str:
+    """Why MKL takes no products, in words for the user ("" when it takes them)."""
+    _gemms()
+    if _state["reason"]:
+        return _state["reason"]
+    if _state.get("disabled"):
+        return "turned off by core.mkl_gemm.enable(False)"
+    return "" if _state["single_thread"] else "NumPy's BLAS runs on several threads"
+
+
+def _operand(m: np.ndarray) -> tuple[int, int] | None:
+    """(transpose flag, leading dimension) of a C- or F-contiguous matrix, else None."""
+    rows, cols = m.shape
+    if m.flags.c_contiguous:
+        return _NO_TRANS, max(cols, 1)
+    if m.flags.f_contiguous:
+        return _TRANS, max(rows, 1)
+    return None
+
+
+def matmul(a: Any, b: Any) -> Any:
+    """``a @ b``: through MKL for large contiguous float matrices of one dtype, else NumPy."""
+    if (
+        type(a) is np.ndarray
+        and type(b) is np.ndarray
+        and a.ndim == 2
+        and b.ndim == 2
+        and a.dtype is b.dtype
+        and a.shape[1] == b.shape[0]
+    ):
+        m, k = a.shape
+        n = b.shape[1]
+        if m * n * k >= MIN_WORK and max(m, n, k) <= _INT32_MAX:
+            route = _state.get("route")
+            if route is None:
+                route = _route()
+            fn = route.get(a.dtype)
+            if fn is not None:
+                ta, tb = _operand(a), _operand(b)
+                if ta is not None and tb is not None:
+                    out = np.empty((m, n), a.dtype)
+                    fn(_ROW_MAJOR, ta[0], tb[0], m, n, k, 1.0, a.ctypes.data, ta[1],
+                       b.ctypes.data, tb[1], 0.0, out.ctypes.data, n)  # fmt: skip
+                    return out
+    return a @ b
+
+
+def batched_matmul(a: Any, b: Any) -> Any:
+    """``np.matmul(a, b)`` of two stacks of matrices; a stack of one goes through `matmul`."""
+    if a.ndim == 3 and b.ndim == 3 and a.shape[0] == 1 and b.shape[0] == 1:
+        return matmul(a[0], b[0])[None]
+    return a @ b

@@ -1,0 +1,157 @@
+"""core.mkl_gemm: MKL's GEMM for large float products where the mkl extra is installed, NumPy
+otherwise. The MKL cases skip cleanly without it (the default install)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import core
+from core import mkl_gemm
+from core.blas_threads import blas_threads, set_blas_threads
+
+needs_mkl = pytest.mark.skipif(
+    not mkl_gemm.active(), reason=f"MKL takes no products here: {mkl_gemm.unavailable_reason()}"
+)
+
+RNG = np.random.default_rng(0)
+LAYOUTS = ["CC", "CF", "FC", "FF"]
+
+
+def _matrix(rows: int, cols: int, dtype: type, order: str) -> np.ndarray:
+    m = RNG.standard_normal((rows, cols)).astype(dtype)
+    return np.asfortranarray(m) if order == "F" else m
+
+
+def _at_offset(m: np.ndarray, offset: int) -> np.ndarray:
+    """A C-contiguous copy of `m` whose data starts `offset` bytes past a 64-byte boundary."""
+    buf = np.empty(m.nbytes + 128, np.uint8)
+    start = (-buf.ctypes.data) % 64 + offset
+    out = buf[start : start + m.nbytes].view(m.dtype).reshape(m.shape)
+    out[...] = m
+    return out
+
+
+@pytest.fixture
+def mkl_off() -> Iterator[None]:
+    mkl_gemm.enable(False)
+    yield
+    mkl_gemm.enable(True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_large_products_match_a_float64_reference(dtype: type, layout: str) -> None:
+    a = _matrix(96, 200, dtype, layout[0])
+    b = _matrix(200, 300, dtype, layout[1])
+    out = mkl_gemm.matmul(a, b)
+    assert out.dtype == dtype and out.shape == (96, 300) and out.flags.c_contiguous
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    tol = 1e-4 if dtype is np.float32 else 1e-12
+    np.testing.assert_allclose(out, exact, rtol=tol, atol=tol * 20)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (np.ones((4, 5), np.float32), np.ones((5, 3), np.float32)),  # small: NumPy's kernels
+        (np.ones((200, 200), np.int64), np.ones((200, 200), np.int64)),  # no integer GEMM
+        (np.ones((200, 200), np.float32), np.ones((200, 200), np.float64)),  # mixed dtypes
+        (np.ones((400, 400), np.float32)[::2, ::2], np.ones((200, 200), np.float32)),  # strided
+        (np.ones((2, 200, 200), np.float32), np.ones((200, 200), np.float32)),  # a stack
+    ],
+)
+def test_products_mkl_cannot_take_are_numpys(a: np.ndarray, b: np.ndarray) -> None:
+    out = mkl_gemm.matmul(a, b)
+    expected = a @ b
+    assert out.dtype == expected.dtype and out.shape == expected.shape
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_a_stack_of_one_matrix_keeps_its_batch_axis() -> None:
+    a, b = _matrix(64, 256, np.float32, "C")[None], _matrix(256, 300, np.float32, "C")[None]
+    out = mkl_gemm.batched_matmul(a, b)
+    assert out.shape == (1, 64, 300)
+    np.testing.assert_allclose(out, np.matmul(a, b), rtol=1e-4, atol=1e-3)
+    two = np.concatenate([a, a])
+    np.testing.assert_array_equal(mkl_gemm.batched_matmul(two, np.concatenate([b, b])), two @ b)
+
+
+@needs_mkl
+def test_the_result_does_not_depend_on_where_operands_sit_in_memory() -> None:
+    a, b = _matrix(128, 784, np.float32, "C"), _matrix(784, 256, np.float32, "C")
+    first = mkl_gemm.matmul(_at_offset(a, 0), _at_offset(b, 0))
+    for offset in (4, 8, 16, 32):
+        again = mkl_gemm.matmul(_at_offset(a, offset), _at_offset(b, 64 - offset))
+        np.testing.assert_array_equal(again, first)
+
+
+@needs_mkl
+def test_turned_off_every_product_is_numpys(mkl_off: None) -> None:
+    assert not mkl_gemm.active()
+    assert "enable(False)" in mkl_gemm.unavailable_reason()
+    a, b = _matrix(128, 784, np.float32, "C"), _matrix(784, 256, np.float32, "F")
+    np.testing.assert_array_equal(mkl_gemm.matmul(a, b), a @ b)
+
+
+@needs_mkl
+def test_mkl_steps_aside_while_numpys_blas_is_threaded() -> None:
+    before = blas_threads()
+    assert before == 1  # needs_mkl: the suite runs NumPy's BLAS on one thread
+    try:
+        set_blas_threads(2)
+        assert not mkl_gemm.active()
+        assert "several threads" in mkl_gemm.unavailable_reason()
+        # the count read back is NumPy's OpenBLAS's, not that of the MKL loaded beside it
+        assert blas_threads() == 2
+    finally:
+        set_blas_threads(before)
+    assert mkl_gemm.active() and blas_threads() == 1
+
+
+@needs_mkl
+def test_linear_and_conv2d_agree_with_and_without_mkl() -> None:
+    core.manual_seed(0)
+    linear, conv = core.nn.Linear(300, 200), core.nn.Conv2d(3, 8, 5)
+    x, img = core.randn(128, 300), core.randn(16, 3, 20, 20)
+    results = []
+    for on in (True, False):
+        mkl_gemm.enable(on)
+        try:
+            for module in (linear, conv):
+                module.zero_grad()
+            y = linear(x).square().sum() + conv(img).square().sum()
+            y.backward()
+            grads = [p.grad.numpy().copy() for m in (linear, conv) for p in m.parameters()]
+            results.append((y.item(), grads))
+        finally:
+            mkl_gemm.enable(True)
+    (y_mkl, g_mkl), (y_np, g_np) = results
+    assert y_mkl == pytest.approx(y_np, rel=1e-5)
+    for got, want in zip(g_mkl, g_np, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
+
+
+def test_core_mkl_0_leaves_every_product_to_numpy() -> None:
+    code = "from core import mkl_gemm; print(mkl_gemm.active(), mkl_gemm.unavailable_reason())"
+    env = {**os.environ, "CORE_MKL": "0", "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False turned off by CORE_MKL=0"
+
+
+def test_without_the_package_the_reason_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mkl_gemm, "_library_paths", lambda: [])
+    monkeypatch.setattr(mkl_gemm, "_intel_cpu", lambda: True)
+    monkeypatch.delenv("CORE_MKL", raising=False)
+    monkeypatch.setattr(mkl_gemm, "_numpy_blas", lambda: "scipy-openblas")
+    gemms, reason = mkl_gemm._open()
+    assert gemms == {}
+    assert "mkl package is not installed" in reason and "[mkl]" in reason
