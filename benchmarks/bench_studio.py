@@ -21,7 +21,7 @@ os.environ.setdefault("PLAYGROUND_SETTINGS", os.path.join(tempfile.mkdtemp(), "s
 # the digits MLP (default settings), ~2 s: steady state
 CONFIG = {"dataset": "digits", "epochs": 200}
 LATENCY_SECONDS = 3.0
-ROUNDS = 5
+ROUNDS = 9
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -98,6 +98,22 @@ def step_axis_end(last_step: float) -> float:
     return next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= want)
 
 
+def nice_value_range(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] widened outwards to a multiple of a 1-2-5 step of about a fifth of its span,
+    with a range that does not cross zero kept on its side of it."""
+    span = hi - lo
+    if not span > 0:  # one value (or none): a band around it
+        span = abs(hi) or 1.0
+        lo, hi = lo - span / 2, hi + span / 2
+    raw = span / 5
+    scale = 10.0 ** np.floor(np.log10(raw))
+    step = next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= raw)
+    nice_lo, nice_hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
+    if lo >= 0 > nice_lo:
+        nice_lo = 0.0
+    return float(nice_lo) + 0.0, float(nice_hi) + 0.0  # + 0.0: no -0.0 on the axis
+
+
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
 
 
@@ -138,9 +154,15 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         # following; the plot's auto-range button ("A") resumes it.
         self._x_end = 0.0
         self._x_follow = True
+        # The loss axis likewise keeps a nice range until the curves leave it or fill under half
+        # of it: an auto-ranged loss axis, whose bottom falls with every step, regenerated its
+        # ticks and labels in every redraw (a fifth of the UI thread's time while training).
+        self._y_range: tuple[float, float] | None = None
+        self._y_follow = True
         view = self.loss.getViewBox()
-        view.enableAutoRange(x=False)
-        for plot in (self.loss, self.acc, self.lr):
+        view.enableAutoRange(x=False, y=False)
+        view.sigRangeChangedManually.connect(self._loss_zoomed_by_hand)
+        for plot in (self.acc, self.lr):
             plot.getViewBox().sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.set_accuracy_visible(True)
 
@@ -188,12 +210,18 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
             plot.removeItem(line)
         self.lines.clear()
         self._x_end, self._x_follow = 0.0, True
-        self.loss.getViewBox().enableAutoRange(x=False)
+        self._y_range, self._y_follow = None, True
+        self.loss.getViewBox().enableAutoRange(x=False, y=False)
         self.redraw()
 
     def _zoomed_by_hand(self, mask: Sequence[bool]) -> None:
         if mask[0]:
             self._x_follow = False
+
+    def _loss_zoomed_by_hand(self, mask: Sequence[bool]) -> None:
+        self._zoomed_by_hand(mask)
+        if mask[1]:
+            self._y_follow = False
 
     def fit_steps(self) -> None:
         """A run that ended fills the step axis (unless the user zoomed)."""
@@ -208,15 +236,37 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     def _follow_steps(self) -> None:
         """Move the step axis when the curves are about to leave it (see `step_axis_end`)."""
         view = self.loss.getViewBox()
-        if view.autoRangeEnabled()[0]:  # the "A" button: following is this plot's auto-range
-            view.enableAutoRange(x=False)
+        if any(view.autoRangeEnabled()):  # the "A" button: following is this plot's auto-range
+            view.enableAutoRange(x=False, y=False)
             self._x_follow, self._x_end = True, 0.0
+            self._y_follow, self._y_range = True, None
+        self._follow_loss()
         if not self._x_follow:
             return
         last = self._last_step()
         if last >= self._x_end * 0.95:  # about to reach the edge (or no axis yet: 0)
             self._x_end = step_axis_end(last)
             self.loss.setXRange(0.0, self._x_end, padding=0.02)
+
+    def _loss_bounds(self) -> tuple[float, float] | None:
+        """The smallest and largest finite loss drawn (log10 of the positive ones on a log axis)."""
+        values = [self.series[k].data()[1] for k in ("train_loss", "val_loss")]
+        y = np.concatenate(values)
+        if self.loss.getAxis("left").logMode:
+            y = np.log10(y[y > 0])
+        y = y[np.isfinite(y)]
+        return (float(y.min()), float(y.max())) if y.size else None
+
+    def _follow_loss(self) -> None:
+        """Give the loss axis a new nice range when the curves leave it or fill under half of it."""
+        bounds = self._loss_bounds() if self._y_follow else None
+        if bounds is None:
+            return
+        lo, hi = bounds
+        now = self._y_range
+        if now is None or lo < now[0] or hi > now[1] or (hi - lo) < 0.5 * (now[1] - now[0]):
+            self._y_range = nice_value_range(lo, hi)
+            self.loss.setYRange(*self._y_range, padding=0.02)
 
     def append(self, key: str, step: float, value: float | None) -> None:
         if value is not None:
@@ -253,6 +303,8 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
 
     def set_log_scale(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
+        self._y_range = None  # the axis is in other units now
+        self._follow_loss()
 
     def set_accuracy_visible(self, on: bool) -> None:
         self.acc.setVisible(on)

@@ -263,3 +263,63 @@ def test_the_step_axis_follows_the_run_until_zoomed_by_hand(plots):
     view.enableAutoRange(x=True)  # the "A" button
     curves.redraw(force=True)
     assert 2000 <= x_end() <= 2040 and not view.autoRangeEnabled()[0]
+
+
+def test_the_loss_axis_gets_nice_ranges():
+    from playground.widgets.curve_plots import nice_value_range
+
+    assert nice_value_range(0.07, 2.31) == pytest.approx((0.0, 2.5))
+    assert nice_value_range(0.79, 2.31) == pytest.approx((0.5, 2.5))
+    assert nice_value_range(103.0, 1870.0) == pytest.approx((0.0, 2000.0))
+    assert nice_value_range(-2.6, -0.4) == (-3.0, 0.0)
+    assert nice_value_range(-1.1, 1.1) == pytest.approx((-1.5, 1.5))
+    assert nice_value_range(0.5, 0.5) == pytest.approx((0.2, 0.8))  # one value: a band around it
+
+
+def test_the_loss_axis_keeps_its_range_until_the_curves_leave_or_shrink_in_it(plots):
+    curves = plots.curves
+    view = curves.loss.getViewBox()
+
+    def y_range():
+        lo, hi = view.viewRange()[1]
+        pad = (hi - lo) * 0.02 / 1.04  # pyqtgraph's 2 % padding on each side
+        return pytest.approx(lo + pad, abs=1e-6), pytest.approx(hi - pad, abs=1e-6)
+
+    for s in range(1, 21):
+        plots.add_point(s, train_loss=2.3 - 0.05 * s)
+    plots.redraw()
+    assert (1.2, 2.4) == y_range()  # 1.3..2.25 in steps of 0.2
+    for s in range(21, 40):
+        plots.add_point(s, train_loss=1.25 - 0.01 * s)  # below the axis: a new range
+    plots.redraw()
+    assert (0.5, 2.5) == y_range()  # 0.86..2.25 in steps of 0.5
+    first = view.viewRange()[1]
+    plots.add_point(40, train_loss=0.9)
+    plots.redraw()
+    assert view.viewRange()[1] == first  # inside, and filling most of it: the axis stays put
+    for s in range(41, 400):
+        plots.add_point(s, train_loss=5.0)  # above the axis
+    plots.redraw()
+    assert (0.0, 5.0) == y_range()
+    plots.curves.clear_history()
+    for s in range(1, 50):
+        plots.add_point(s, train_loss=0.01 + 0.001 * (s % 3))
+    plots.redraw()
+    assert (0.01, 0.012) == y_range()  # a new run starts its own range, however small
+    view.setYRange(0.0, 1.0, padding=0)
+    view.sigRangeChangedManually.emit([False, True])  # as a mouse zoom does
+    plots.add_point(50, train_loss=3.0)
+    plots.redraw()
+    assert view.viewRange()[1] == pytest.approx([0.0, 1.0])  # the user's zoom is kept
+    view.enableAutoRange()  # the "A" button
+    curves.redraw(force=True)
+    assert (0.0, 3.0) == y_range() and not any(view.autoRangeEnabled())
+
+
+def test_the_loss_axis_follows_in_decades_on_a_log_scale(plots):
+    for s in range(1, 101):
+        plots.add_point(s, train_loss=10.0 / s)
+    plots.redraw()
+    plots.log_scale.setChecked(True)
+    lo, hi = plots.curves.loss.getViewBox().viewRange()[1]
+    assert lo <= -1.0 + 1e-9 and hi >= 1.0 - 1e-9 and hi - lo < 2.5  # log10: 0.1 .. 10
