@@ -38,3 +38,17 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))  # noqa: E731
     return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
+
+
+def without_mkl(fn: Callable[[], Any]) -> Callable[[], None]:
+    """`fn` with every core product on NumPy's BLAS, as without the mkl extra."""
+    from core import mkl_gemm
+
+    def go() -> None:
+        mkl_gemm.enable(False)
+        try:
+            fn()
+        finally:
+            mkl_gemm.enable(True)
+
+    return go

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks._common import table, torch_or_none
+from benchmarks._common import table, torch_or_none, without_mkl
 
 CHAIN = 100  # ops per chain: add, mul, tanh, matmul repeated
 
@@ -68,11 +68,15 @@ def in_turns(
 
 def main() -> dict[str, float]:
     import core
+    from core import mkl_gemm
 
     torch = torch_or_none()
     libs = {"core": core, **({"torch": torch} if torch is not None else {})}
     chain = in_turns({k: chain_case(m) for k, m in libs.items()}, repeats=41)
-    matmul = in_turns({k: matmul_case(m) for k, m in libs.items()}, repeats=9)
+    matmul_cases = {k: matmul_case(m) for k, m in libs.items()}
+    if mkl_gemm.active():  # core's products on MKL (the mkl extra): NumPy's BLAS beside it
+        matmul_cases["numpy-blas"] = without_mkl(matmul_case(core))
+    matmul = in_turns(matmul_cases, repeats=9)
     results = {f"chain_{k}_us": v / CHAIN * 1e6 for k, v in chain.items()}
     results.update({f"matmul_{k}_ms": v * 1e3 for k, v in matmul.items()})
     nan = float("nan")
@@ -95,6 +99,10 @@ def main() -> dict[str, float]:
             f"(target <= 1.5x), matmul {results['matmul_core_ms'] / results['matmul_torch_ms']:.2f}x "
             "(target <= 1.05x)"
         )
+    if "matmul_numpy-blas_ms" in results:
+        mm = results["matmul_numpy-blas_ms"]
+        vs = f" ({mm / results['matmul_torch_ms']:.2f}x torch)" if torch is not None else ""
+        print(f"core's matmul without MKL (NumPy's BLAS alone): {mm:.1f} ms{vs}")
     return results
 
 

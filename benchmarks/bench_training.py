@@ -28,6 +28,7 @@ from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks import peer_mygrad  # noqa: E402
+from benchmarks._common import without_mkl  # noqa: E402
 from core import mkl_gemm  # noqa: E402
 
 TARGETS = {
@@ -248,7 +249,7 @@ def measure() -> dict[str, dict[str, float | None]]:
         else:
             fns = {name: make(torch) for name, torch in fws.items()}
             if mkl_gemm.active() and "step" in label:
-                fns["numpy-blas"] = _without_mkl(make(fws["core"]))
+                fns["numpy-blas"] = without_mkl(make(fws["core"]))
             peer = next((p for k, p in peers.items() if label.startswith(k)), None)
             if mg is not None and peer is not None:
                 fns["mygrad"] = peer(mg)
@@ -257,19 +258,6 @@ def measure() -> dict[str, dict[str, float | None]]:
     if mkl_gemm.active():
         memory["numpy-blas"] = peak_memory_mb("core", {"CORE_MKL": "0"})
     return rows
-
-
-def _without_mkl(fn: Callable[[], None]) -> Callable[[], None]:
-    """`fn` with every product on NumPy's BLAS, as without the mkl extra."""
-
-    def go() -> None:
-        mkl_gemm.enable(False)
-        try:
-            fn()
-        finally:
-            mkl_gemm.enable(True)
-
-    return go
 
 
 def _repeat(fn: Callable[[], None], n: int) -> Callable[[], None]:
