@@ -37,10 +37,10 @@ def _libraries() -> list[ctypes.CDLL]:
         with open("/proc/self/maps") as fh:  # Linux: every shared library already loaded
             for line in fh:
                 path = line.rsplit(" ", 1)[-1].strip()
-                if ("openblas" in path or "mkl_rt" in path) and path not in paths:
+                # an mkl_rt is NumPy's only in an MKL NumPy; else core.mkl_gemm loaded it
+                mkl = "mkl_rt" in path and mkl_gemm.numpy_uses_mkl()
+                if ("openblas" in path or mkl) and path not in paths:
                     paths.append(path)
-        # NumPy's OpenBLAS before an mkl_rt that core.mkl_gemm loaded beside it
-        paths.sort(key=lambda path: "openblas" not in path)
     except OSError:
         pass
     if not paths:
@@ -72,8 +72,9 @@ def set_blas_threads(n: int) -> bool:
     """Use `n` BLAS threads from now on; False where no OpenBLAS/MKL was found (nothing done)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"the number of BLAS threads must be an integer >= 1, got {n!r}")
-    mkl_gemm.note_blas_threads(n)
-    return _call(_SETTERS, n) is not None
+    done = _call(_SETTERS, n) is not None
+    mkl_gemm.note_blas_threads(n if done else None)
+    return done
 
 
 def blas_threads() -> int | None:

@@ -19,6 +19,7 @@ import ctypes
 import glob
 import os
 import platform
+import site
 import sys
 import threading
 from typing import Any
@@ -40,6 +41,7 @@ MIN_WORK = 2**22
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _THREADING_SEQUENTIAL = 1
+_INTERFACE_LP64 = 0
 _INT32_MAX = 2**31 - 1
 
 _state: dict[str, Any] = {}
@@ -65,7 +67,7 @@ def _library_paths() -> list[str]:
     """Where the mkl wheel (or a conda environment) puts ``mkl_rt``, this interpreter's first."""
     names = ("libmkl_rt.so.3", "libmkl_rt.so.2", "libmkl_rt.so", "mkl_rt.3.dll", "mkl_rt.2.dll")
     paths = []
-    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix)):
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.USER_BASE or sys.prefix)):
         for folder in ("lib", os.path.join("Library", "bin")):
             for name in names:
                 paths += glob.glob(os.path.join(prefix, folder, name))
@@ -89,12 +91,17 @@ def _numpy_blas() -> str:
         return ""
 
 
+def numpy_uses_mkl() -> bool:
+    """Whether NumPy itself was built on MKL (conda's NumPy): then there is nothing to add."""
+    return "mkl" in _numpy_blas().lower()
+
+
 def _open() -> tuple[dict[np.dtype, Any], str]:
     """MKL's GEMMs by dtype, or no GEMMs and the reason, in words for the user."""
     setting = os.environ.get("CORE_MKL", "").strip()
     if setting == "0":
         return {}, "turned off by CORE_MKL=0"
-    if "mkl" in _numpy_blas().lower():
+    if numpy_uses_mkl():
         return {}, "NumPy itself multiplies with MKL"
     if setting != "1" and not _intel_cpu():
         return {}, "not an Intel CPU (CORE_MKL=1 uses MKL anyway)"
@@ -104,11 +111,19 @@ def _open() -> tuple[dict[np.dtype, Any], str]:
     reason = ""
     for path in paths:
         try:
+            if hasattr(os, "add_dll_directory"):  # Windows: MKL loads its other DLLs from there
+                _state["dll_directory"] = os.add_dll_directory(os.path.dirname(path))
             lib = ctypes.CDLL(path)
             gemms = _typed_gemms(lib)
-            # One thread in the caller's thread: no OpenMP runtime, no spinning threads, and
-            # the same result for the same operands wherever they sit in memory.
-            lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL)
+            # Before any other call, and whatever MKL_INTERFACE_LAYER / MKL_THREADING_LAYER say:
+            # 32-bit integers (the c_int arguments above; ILP64 would read garbage and crash),
+            # and one thread in the caller's thread (no OpenMP runtime, no spinning threads).
+            if lib.MKL_Set_Interface_Layer(_INTERFACE_LP64) != _INTERFACE_LP64:
+                reason = f"{path} refused 32-bit integer arguments"
+                continue
+            if lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL) != _THREADING_SEQUENTIAL:
+                reason = f"{path} refused its sequential threading layer"
+                continue
         except (OSError, AttributeError) as exc:
             reason = f"{path} could not be loaded ({exc})"
             continue
@@ -119,48 +134,45 @@ def _open() -> tuple[dict[np.dtype, Any], str]:
 def _gemms() -> dict[np.dtype, Any]:
     with _load_lock:
         if "gemms" not in _state:
-            _state["gemms"], _state["reason"] = _open()
-            if "single_thread" not in _state:
+            if "threads" not in _state:  # read before MKL is loaded beside NumPy's BLAS
                 from core.blas_threads import blas_threads
 
-                _state["single_thread"] = blas_threads() == 1
+                _state["threads"] = blas_threads()
+            _state["gemms"], _state["reason"] = _open()
     return _state["gemms"]
 
 
-def note_blas_threads(n: int) -> None:
-    """NumPy's BLAS now runs `n` threads: MKL takes products only while it is one."""
-    _state["single_thread"] = n == 1
-    _state.pop("route", None)
+def note_blas_threads(n: int | None) -> None:
+    """NumPy's BLAS now runs `n` threads (None: unknown); MKL takes products only while it is 1."""
+    _state["threads"] = n
 
 
 def enable(on: bool) -> None:
     """Let MKL take products (the default where it loads) or leave them all to NumPy, as
     ``CORE_MKL=0`` does; for comparing the two in one process."""
     _state["disabled"] = not on
-    _state.pop("route", None)
 
 
-def _route() -> dict[np.dtype, Any]:
-    """The GEMMs products may take now: none while off or while NumPy's BLAS is threaded."""
-    gemms = _gemms()
-    route = gemms if _state["single_thread"] and not _state.get("disabled") else {}
-    _state["route"] = route
-    return route
+def _takes_products() -> bool:
+    return _state.get("threads") == 1 and not _state.get("disabled")
 
 
 def active() -> bool:
     """Whether products go to MKL now: it is loaded, enabled, and NumPy's BLAS runs on one thread."""
-    return bool(_route())
+    return bool(_gemms()) and _takes_products()
 
 
 def unavailable_reason() -> str:
     """Why MKL takes no products, in words for the user ("" when it takes them)."""
     _gemms()
+    threads = _state.get("threads")
     if _state["reason"]:
         return _state["reason"]
     if _state.get("disabled"):
         return "turned off by core.mkl_gemm.enable(False)"
-    return "" if _state["single_thread"] else "NumPy's BLAS runs on several threads"
+    if threads is None:
+        return "the number of NumPy's BLAS threads cannot be told"
+    return "" if threads == 1 else f"NumPy's BLAS runs on {threads} threads"
 
 
 def _operand(m: np.ndarray) -> tuple[int, int] | None:
@@ -186,10 +198,10 @@ def matmul(a: Any, b: Any) -> Any:
         m, k = a.shape
         n = b.shape[1]
         if m * n * k >= MIN_WORK and max(m, n, k) <= _INT32_MAX:
-            route = _state.get("route")
-            if route is None:
-                route = _route()
-            fn = route.get(a.dtype)
+            gemms = _state.get("gemms")
+            if gemms is None:
+                gemms = _gemms()
+            fn = gemms.get(a.dtype) if _takes_products() else None
             if fn is not None:
                 ta, tb = _operand(a), _operand(b)
                 if ta is not None and tb is not None:

@@ -90,25 +90,28 @@ DOWNSAMPLE_FACTOR = 2.0  # peak-downsampled samples drawn per pixel of a long cu
 NICE_STEPS = (1, 2, 5)  # the step axis ends at 10, 20, 50, 100, ... as the run goes on
 
 
+def _nice_at_least(value: float) -> float:
+    """The first of 1, 2, 5, 10, 20, 50, ... times a power of ten at or above `value` (> 0)."""
+    scale = 10.0 ** np.floor(np.log10(value))
+    return float(next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= value))
+
+
 def step_axis_end(last_step: float) -> float:
     """The end of the step axis for a curve that reached `last_step`: the first of 10, 20, 50,
     100, 200, ... at or past 1.1 x `last_step`, so the axis moves about once per doubling."""
-    want = max(float(last_step) * 1.1, 10.0)
-    scale = 10.0 ** np.floor(np.log10(want))
-    return next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= want)
+    return _nice_at_least(max(float(last_step) * 1.1, 10.0))
 
 
 def nice_value_range(lo: float, hi: float) -> tuple[float, float]:
-    """[lo, hi] widened outwards to a multiple of a 1-2-5 step of about a fifth of its span,
-    with a range that does not cross zero kept on its side of it."""
-    span = hi - lo
-    if not span > 0:  # one value (or none): a band around it
-        span = abs(hi) or 1.0
-        lo, hi = lo - span / 2, hi + span / 2
-    raw = span / 5
-    scale = 10.0 ** np.floor(np.log10(raw))
-    step = next(nice * scale for nice in (*NICE_STEPS, 10) if nice * scale >= raw)
-    nice_lo, nice_hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
+    """[lo, hi] widened outwards to a multiple of a 1-2-5 step of about a fifth of its span;
+    a range of values >= 0 does not reach below zero."""
+    low, high = lo, hi
+    if not hi - lo > 0:  # one value (or none): a band around it
+        half = abs(hi) / 2 or 0.5
+        low, high = lo - half, hi + half
+    with np.errstate(all="ignore"):  # near 1e308 the ends overflow: the caller checks
+        step = _nice_at_least((high - low) / 5)
+        nice_lo, nice_hi = np.floor(low / step) * step, np.ceil(high / step) * step
     if lo >= 0 > nice_lo:
         nice_lo = 0.0
     return float(nice_lo) + 0.0, float(nice_hi) + 0.0  # + 0.0: no -0.0 on the axis
@@ -264,9 +267,15 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
             return
         lo, hi = bounds
         now = self._y_range
-        if now is None or lo < now[0] or hi > now[1] or (hi - lo) < 0.5 * (now[1] - now[0]):
-            self._y_range = nice_value_range(lo, hi)
-            self.loss.setYRange(*self._y_range, padding=0.02)
+        if now is not None:
+            slack = (now[1] - now[0]) * 1e-9  # a nice end rounded a hair inside the data
+            inside = now[0] - slack <= lo and hi <= now[1] + slack
+            if inside and (hi - lo >= 0.5 * (now[1] - now[0]) or hi == lo):
+                return
+        wanted = nice_value_range(lo, hi)
+        if wanted != now and all(np.isfinite(wanted)):  # a loss near 1e308 has no finite range
+            self._y_range = wanted
+            self.loss.setYRange(*wanted, padding=0.02)
 
     def append(self, key: str, step: float, value: float | None) -> None:
         if value is not None:
@@ -302,8 +311,9 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         self.redraw(force=True)
 
     def set_log_scale(self, on: bool) -> None:
-        self.loss.setLogMode(y=on)
-        self._y_range = None  # the axis is in other units now
+        self.loss.setLogMode(y=on)  # pyqtgraph turns auto-range back on here: not ours to keep
+        self.loss.getViewBox().enableAutoRange(x=False, y=False)
+        self._y_range, self._y_follow = None, True  # the axis is in other units: fit it anew
         self._follow_loss()
 
     def set_accuracy_visible(self, on: bool) -> None:

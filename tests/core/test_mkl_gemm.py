@@ -56,6 +56,22 @@ def test_large_products_match_a_float64_reference(dtype: type, layout: str) -> N
     np.testing.assert_allclose(out, exact, rtol=tol, atol=tol * 20)
 
 
+@pytest.fixture
+def refusing_mkl(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """MKL as if loaded and taking products, each call recorded and refused: shows which
+    products would go to it, with or without the mkl package."""
+    calls: list[tuple] = []
+
+    def refuse(*args: object) -> None:
+        calls.append(args[3:6])  # m, n, k
+        raise LookupError("a product went to MKL")
+
+    gemms = {np.dtype(np.float32): refuse, np.dtype(np.float64): refuse}
+    for key, value in (("gemms", gemms), ("reason", ""), ("threads", 1), ("disabled", False)):
+        monkeypatch.setitem(mkl_gemm._state, key, value)
+    return calls
+
+
 @pytest.mark.parametrize(
     "a, b",
     [
@@ -64,13 +80,35 @@ def test_large_products_match_a_float64_reference(dtype: type, layout: str) -> N
         (np.ones((200, 200), np.float32), np.ones((200, 200), np.float64)),  # mixed dtypes
         (np.ones((400, 400), np.float32)[::2, ::2], np.ones((200, 200), np.float32)),  # strided
         (np.ones((2, 200, 200), np.float32), np.ones((200, 200), np.float32)),  # a stack
+        (np.ones((200, 200), ">f4"), np.ones((200, 200), ">f4")),  # not the machine's byte order
     ],
 )
-def test_products_mkl_cannot_take_are_numpys(a: np.ndarray, b: np.ndarray) -> None:
+def test_products_mkl_cannot_take_are_numpys(
+    a: np.ndarray, b: np.ndarray, refusing_mkl: list[tuple]
+) -> None:
     out = mkl_gemm.matmul(a, b)
     expected = a @ b
     assert out.dtype == expected.dtype and out.shape == expected.shape
     np.testing.assert_array_equal(out, expected)
+    assert refusing_mkl == []
+
+
+def test_large_float_products_go_to_mkl_only_while_it_takes_them(refusing_mkl: list[tuple]) -> None:
+    a, b = np.ones((128, 784), np.float32), np.ones((784, 256), np.float32)
+    with pytest.raises(LookupError):
+        mkl_gemm.matmul(a, b.T.copy().T)  # F-contiguous b: passed transposed, not copied
+    assert refusing_mkl == [(128, 256, 784)]
+    mkl_gemm.note_blas_threads(2)
+    try:
+        np.testing.assert_array_equal(mkl_gemm.matmul(a, b), a @ b)
+    finally:
+        mkl_gemm.note_blas_threads(1)
+    mkl_gemm.enable(False)
+    try:
+        np.testing.assert_array_equal(mkl_gemm.matmul(a, b), a @ b)
+    finally:
+        mkl_gemm.enable(True)
+    assert len(refusing_mkl) == 1
 
 
 def test_a_stack_of_one_matrix_keeps_its_batch_axis() -> None:
@@ -106,7 +144,7 @@ def test_mkl_steps_aside_while_numpys_blas_is_threaded() -> None:
     try:
         set_blas_threads(2)
         assert not mkl_gemm.active()
-        assert "several threads" in mkl_gemm.unavailable_reason()
+        assert mkl_gemm.unavailable_reason() == "NumPy's BLAS runs on 2 threads"
         # the count read back is NumPy's OpenBLAS's, not that of the MKL loaded beside it
         assert blas_threads() == 2
     finally:
@@ -115,23 +153,39 @@ def test_mkl_steps_aside_while_numpys_blas_is_threaded() -> None:
 
 
 @needs_mkl
-def test_linear_and_conv2d_agree_with_and_without_mkl() -> None:
+def test_linear_and_conv2d_agree_with_and_without_mkl(monkeypatch: pytest.MonkeyPatch) -> None:
     core.manual_seed(0)
-    linear, conv = core.nn.Linear(300, 200), core.nn.Conv2d(3, 8, 5)
-    x, img = core.randn(128, 300), core.randn(16, 3, 20, 20)
+    linear, conv = core.nn.Linear(300, 200), core.nn.Conv2d(3, 16, 5)
+    x, img = core.randn(128, 300, requires_grad=True), core.randn(32, 3, 20, 20, requires_grad=True)
+    calls: list[tuple] = []
+
+    def counted(fn: object) -> object:
+        def call(*args: object) -> None:
+            calls.append(args[3:6])  # m, n, k
+            fn(*args)  # type: ignore[operator]
+
+        return call
+
+    gemms = {dtype: counted(fn) for dtype, fn in mkl_gemm._state["gemms"].items()}
+    monkeypatch.setitem(mkl_gemm._state, "gemms", gemms)
     results = []
     for on in (True, False):
         mkl_gemm.enable(on)
         try:
             for module in (linear, conv):
                 module.zero_grad()
+            x.grad = img.grad = None
             y = linear(x).square().sum() + conv(img).square().sum()
             y.backward()
             grads = [p.grad.numpy().copy() for m in (linear, conv) for p in m.parameters()]
+            grads += [x.grad.numpy().copy(), img.grad.numpy().copy()]
             results.append((y.item(), grads))
         finally:
             mkl_gemm.enable(True)
     (y_mkl, g_mkl), (y_np, g_np) = results
+    # (m, n, k) of Linear's forward and two gradients, then Conv2d's (16 x 75 x 8192)
+    linear_calls = [(128, 200, 300), (200, 300, 128), (128, 300, 200)]
+    assert sorted(calls) == sorted([*linear_calls, (16, 8192, 75), (75, 16, 8192), (75, 8192, 16)])
     assert y_mkl == pytest.approx(y_np, rel=1e-5)
     for got, want in zip(g_mkl, g_np, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)

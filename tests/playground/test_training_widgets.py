@@ -316,10 +316,26 @@ def test_the_loss_axis_keeps_its_range_until_the_curves_leave_or_shrink_in_it(pl
     assert (0.0, 3.0) == y_range() and not any(view.autoRangeEnabled())
 
 
-def test_the_loss_axis_follows_in_decades_on_a_log_scale(plots):
+def test_the_loss_axis_follows_in_log10_units_on_a_log_scale(plots):
+    view = plots.curves.loss.getViewBox()
     for s in range(1, 101):
         plots.add_point(s, train_loss=10.0 / s)
     plots.redraw()
-    plots.log_scale.setChecked(True)
-    lo, hi = plots.curves.loss.getViewBox().viewRange()[1]
+    view.setYRange(0.0, 1.0, padding=0)
+    view.sigRangeChangedManually.emit([False, True])  # zoomed by hand, in linear units...
+    plots.log_scale.setChecked(True)  # ...then a new scale: the axis fits the curves anew
+    lo, hi = view.viewRange()[1]
     assert lo <= -1.0 + 1e-9 and hi >= 1.0 - 1e-9 and hi - lo < 2.5  # log10: 0.1 .. 10
+    assert not any(view.autoRangeEnabled())  # pyqtgraph's setLogMode turns auto-range on
+
+
+def test_a_loss_without_a_finite_range_leaves_the_axis_as_it_was(plots):
+    view = plots.curves.loss.getViewBox()
+    for s in range(1, 11):
+        plots.add_point(s, train_loss=1.0)
+    plots.redraw()
+    before = view.viewRange()[1]
+    plots.add_point(11, train_loss=-1.7e308)
+    plots.add_point(12, train_loss=1.7e308)  # a diverging float64 loss
+    plots.redraw()  # no exception from pyqtgraph's setRange
+    assert view.viewRange()[1] == before
