@@ -356,15 +356,21 @@ class TrainingController(QObject):
         return self.state == "running"
 
     def load(self, config: Any, data: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        self.state = "loading"
-        self.loads += 1
+        self._loading()
         self.worker.post("load", (config, data))
 
     def restore(self, state: dict) -> None:
         """Continue a run saved by `TrainingRun.state_dict()` (a session file)."""
-        self.state = "loading"
-        self.loads += 1
+        self._loading()
         self.worker.post("restore", state)
+
+    def _loading(self) -> None:
+        """Enter the loading state at once, and say so: the buttons of the old state must not
+        outlive it until the worker answers (a resume clicked then would resume nothing)."""
+        self.loads += 1
+        if self.state != "loading":
+            self.state = "loading"
+            self.stateChanged.emit("loading")
 
     def start(self) -> None:
         # As `playground train` does: small models train many times faster on one BLAS thread

@@ -178,6 +178,22 @@ def test_the_buttons_drive_the_run(studio, qtbot):
     assert panel.history[0].loss == first  # same initialisation, same first batch
 
 
+def test_a_new_seed_on_a_paused_run_disables_resume_at_once(studio):
+    panel = studio.window.panels["training"]
+    b = panel.buttons
+    studio.train({"dataset": "moons", "epochs": 400})
+    assert studio.wait_until(lambda: panel.controller.state == "running", 10)
+    b["pause"].click()
+    assert studio.wait_until(lambda: panel.controller.state == "paused", 10)
+    assert b["resume"].isEnabled()
+    b["newSeed"].click()  # a new run loads in the worker; no event is processed before the check
+    assert panel.controller.state == "loading"
+    assert not b["resume"].isEnabled() and not b["reset"].isEnabled()
+    assert panel.status.state_label.text().endswith("loading</b>")
+    assert studio.wait_until(lambda: panel.controller.state == "ready", 10)
+    assert b["start"].isEnabled() and not b["resume"].isEnabled()
+
+
 def test_a_nan_loss_offers_the_failed_batch_to_the_graph_panel(studio):
     w = studio.window
     panel = w.panels["training"]
