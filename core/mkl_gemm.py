@@ -6,8 +6,9 @@ weights, LeNet's convolutions) on the Intel CPUs measured. With the ``mkl`` extr
 2-D float32/float64 products of ``mm``, ``addmm``, ``Linear``, ``Conv2d`` and their backward passes
 go to MKL's sequential ``cblas_?gemm`` whenever NumPy's BLAS runs on one thread, as the trainer,
 the studio and the benchmarks do. Everything else stays on NumPy: small products (a ctypes call
-costs about 7 us, more than MKL saves on them), products with more BLAS threads (MKL's OpenMP
-threads would compete with OpenBLAS's and the UI thread), and every product when MKL is absent.
+costs about 7 us, more than MKL saves on them), products while NumPy's BLAS runs several threads
+(sequential MKL would use one; MKL's own OpenMP threads would spin beside OpenBLAS's and the UI
+thread), and every product when MKL is absent.
 
 ``CORE_MKL=0`` in the environment turns MKL off; ``CORE_MKL=1`` uses it on any CPU (by default
 only on Intel's, where it was measured to help).
@@ -32,6 +33,7 @@ __all__ = [
     "enable",
     "matmul",
     "note_blas_threads",
+    "numpy_uses_mkl",
     "unavailable_reason",
 ]
 

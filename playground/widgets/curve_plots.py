@@ -236,8 +236,9 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     def _last_step(self) -> float:
         return max((float(s.x[s.n - 1]) for s in self.series.values() if s.n), default=0.0)
 
-    def _follow_steps(self) -> None:
-        """Move the step axis when the curves are about to leave it (see `step_axis_end`)."""
+    def _follow_axes(self) -> None:
+        """Move the loss axis (`_follow_loss`) and the step axis, when the curves are about to
+        leave it (see `step_axis_end`)."""
         view = self.loss.getViewBox()
         if any(view.autoRangeEnabled()):  # the "A" button: following is this plot's auto-range
             view.enableAutoRange(x=False, y=False)
@@ -348,7 +349,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
                 self._lr_top = top
                 self.lr.setYRange(0.0, top, padding=0)
         if grown:
-            self._follow_steps()
+            self._follow_axes()
             # Settle the auto-ranges now: pyqtgraph does it lazily at the start of the paint, and
             # the range change then schedules a second, identical paint of every plot.
             self.scene().prepareForPaint()

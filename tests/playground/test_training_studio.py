@@ -155,13 +155,19 @@ def test_changing_the_learning_rate_mid_run_marks_the_curve(studio):
     assert plots.curves.lr_marks[0][0] == changed[0].step
 
 
+def paused_moons_run(pg):
+    """The training panel with a long moons run started and paused by its button."""
+    panel = pg.window.panels["training"]
+    pg.train({"dataset": "moons", "epochs": 400})
+    assert pg.wait_until(lambda: panel.controller.state == "running", 10)
+    panel.buttons["pause"].click()
+    assert pg.wait_until(lambda: panel.controller.state == "paused", 10)
+    return panel
+
+
 def test_the_buttons_drive_the_run(studio, qtbot):
-    panel = studio.window.panels["training"]
+    panel = paused_moons_run(studio)
     b = panel.buttons
-    studio.train({"dataset": "moons", "epochs": 400})
-    assert studio.wait_until(lambda: panel.controller.state == "running", 10)
-    b["pause"].click()
-    assert studio.wait_until(lambda: panel.controller.state == "paused", 10)
     assert b["resume"].isEnabled() and not b["pause"].isEnabled()
     n = len(panel.history)
     b["step"].click()
@@ -179,12 +185,8 @@ def test_the_buttons_drive_the_run(studio, qtbot):
 
 
 def test_a_new_seed_on_a_paused_run_disables_resume_at_once(studio):
-    panel = studio.window.panels["training"]
+    panel = paused_moons_run(studio)
     b = panel.buttons
-    studio.train({"dataset": "moons", "epochs": 400})
-    assert studio.wait_until(lambda: panel.controller.state == "running", 10)
-    b["pause"].click()
-    assert studio.wait_until(lambda: panel.controller.state == "paused", 10)
     assert b["resume"].isEnabled()
     b["newSeed"].click()  # a new run loads in the worker; no event is processed before the check
     assert panel.controller.state == "loading"
