@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from core.autograd import function as _function
 from core.autograd.broadcast import _sum_to
 from core.autograd.function import (
     AccumulateGrad,
@@ -77,8 +78,6 @@ def _accumulate_leaf(
     capture: dict | None,
     record_before: bool,
 ) -> tuple:
-    from core.tensor import Tensor
-
     var = node.variable
     if grad is None:
         return var, None
@@ -93,7 +92,9 @@ def _accumulate_leaf(
     if accumulate and (only is None or id(node) in only):
         old = var._grad
         if old is None:
-            var._grad = Tensor._wrap(grad if _unshared(grad, record_before) else grad.copy())
+            var._grad = _function._Tensor._wrap(
+                grad if _unshared(grad, record_before) else grad.copy()
+            )
         else:
             if record_before:
                 before = old._data.copy()

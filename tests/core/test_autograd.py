@@ -533,6 +533,31 @@ def test_stepping_to_the_end_equals_backward(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", GRAPHS)
+def test_backward_runs_nodes_in_the_order_the_stepper_shows(name: str) -> None:
+    """``backward()`` runs its own loop (no generator); a pre-hook on every node sees its order."""
+
+    def run(stepped: bool) -> list[str]:
+        out, leaves, g = _graph_cases(core)[name]()
+        seen, stack, ran = set(), [out.grad_fn], []
+        while stack:
+            node = stack.pop()
+            if node is None or node in seen:
+                continue
+            seen.add(node)
+            node.register_prehook(lambda grads, node=node: ran.append(node.name()))
+            stack.extend(n for n, _ in node.next_functions)
+        if stepped:
+            assert len(list(backward_steps(out, g))) >= len(ran)
+        else:
+            out.backward(g)
+        return ran
+
+    order = run(stepped=False)
+    assert len(order) >= 3
+    assert order == run(stepped=True)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
 def test_steps_follow_torchs_execution_order_and_gradients(name: str, torch) -> None:
     # torch: record every node as it runs, with what it received and produced
     out, leaves, g = _graph_cases(torch)[name]()
