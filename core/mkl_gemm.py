@@ -11,7 +11,8 @@ costs about 7 us, more than MKL saves on them), products while NumPy's BLAS runs
 thread), and every product when MKL is absent.
 
 ``CORE_MKL=0`` in the environment turns MKL off; ``CORE_MKL=1`` uses it on any CPU (by default
-only on Intel's, where it was measured to help).
+only on Intel's, where it was measured to help) and beside a PyTorch not yet imported (by default
+core leaves MKL alone then: see ``_torch_could_bind_to_it``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _THREADING_SEQUENTIAL = 1
 _INTERFACE_LP64 = 0
 _INT32_MAX = 2**31 - 1
+# The layers' load order: each may refer to the ones before; the last exports cblas_?gemm.
+_LAYERS = ("core", "sequential", "intel_lp64")
+_RTLD_LAZY, _RTLD_GLOBAL = 0x1, 0x100  # glibc's values
 
 _state: dict[str, Any] = {}
 _load_lock = threading.Lock()
@@ -107,30 +111,83 @@ def _open() -> tuple[dict[np.dtype, Any], str]:
         return {}, "NumPy itself multiplies with MKL"
     if setting != "1" and not _intel_cpu():
         return {}, "not an Intel CPU (CORE_MKL=1 uses MKL anyway)"
+    if setting != "1" and _torch_could_bind_to_it():
+        return {}, (
+            "PyTorch is installed and not yet imported: imported after core's MKL, it would run "
+            "its own products on it, single-threaded (import torch first, or set CORE_MKL=1)"
+        )
     paths = _library_paths()
     if not paths:
         return {}, "the mkl package is not installed (pip install 'tensor-playground[mkl]')"
     reason = ""
     for path in paths:
         try:
-            if hasattr(os, "add_dll_directory"):  # Windows: MKL loads its other DLLs from there
-                _state["dll_directory"] = os.add_dll_directory(os.path.dirname(path))
-            lib = ctypes.CDLL(path)
-            gemms = _typed_gemms(lib)
-            # Before any other call, and whatever MKL_INTERFACE_LAYER / MKL_THREADING_LAYER say:
-            # 32-bit integers (the c_int arguments above; ILP64 would read garbage and crash),
-            # and one thread in the caller's thread (no OpenMP runtime, no spinning threads).
-            if lib.MKL_Set_Interface_Layer(_INTERFACE_LP64) != _INTERFACE_LP64:
-                reason = f"{path} refused 32-bit integer arguments"
-                continue
-            if lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL) != _THREADING_SEQUENTIAL:
-                reason = f"{path} refused its sequential threading layer"
-                continue
+            lib = _open_layers(path) if sys.platform.startswith("linux") else None
+            if lib is None:
+                lib, reason = _open_dispatcher(path)
+                if lib is None:
+                    continue
+            return _typed_gemms(lib), ""
         except (OSError, AttributeError) as exc:
             reason = f"{path} could not be loaded ({exc})"
-            continue
-        return gemms, ""
     return {}, reason
+
+
+def _torch_could_bind_to_it() -> bool:
+    """Would a later ``import torch`` run torch's products on core's MKL?
+
+    On Linux MKL's layers must sit in the process's global symbol scope (``mkl_rt`` puts them
+    there too), and PyTorch's wheels call their own built-in MKL through exported names, which
+    the dynamic linker binds to the first definition in that scope. Imported after core's MKL,
+    torch would multiply on it, on one thread whatever ``torch.set_num_threads`` says (2.3
+    times as slow on two cores). Imported before, each keeps its own."""
+    if not sys.platform.startswith("linux") or "torch" in sys.modules:
+        return False
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _open_layers(rt_path: str) -> ctypes.CDLL | None:
+    """Linux: MKL's core, sequential and 32-bit-integer interface libraries, found beside
+    ``mkl_rt``, without the dispatcher; None where one is missing or refuses to load.
+
+    Linked this way the layers are fixed (one thread in the caller's, LP64 whatever
+    MKL_INTERFACE_LAYER says), and the process maps 3 MB less than through ``mkl_rt``, which
+    binds every symbol of all three at once. They refer to each other's symbols, so each joins
+    the global scope, and binding is lazy: ctypes itself always binds everything now."""
+    folder, name = os.path.split(rt_path)
+    suffix = name[len("libmkl_rt") :]  # ".so.3"
+    paths = [os.path.join(folder, f"libmkl_{layer}{suffix}") for layer in _LAYERS]
+    if not all(os.path.isfile(p) for p in paths):
+        return None
+    dl = ctypes.CDLL(None)  # dlopen is in the C library (or libdl, already loaded by Python)
+    dl.dlopen.restype, dl.dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int]
+    lib = None
+    for path in paths:
+        handle = dl.dlopen(os.fsencode(path), _RTLD_LAZY | _RTLD_GLOBAL)
+        if not handle:
+            return None
+        lib = ctypes.CDLL(path, handle=handle)
+    return lib
+
+
+def _open_dispatcher(path: str) -> tuple[ctypes.CDLL | None, str]:
+    """``mkl_rt`` (Windows, or where the layers are not beside it), set to LP64 and sequential."""
+    if hasattr(os, "add_dll_directory"):  # Windows: MKL loads its other DLLs from there
+        _state["dll_directory"] = os.add_dll_directory(os.path.dirname(path))
+    lib = ctypes.CDLL(path)
+    # Before any other call, and whatever MKL_INTERFACE_LAYER / MKL_THREADING_LAYER say:
+    # 32-bit integers (the c_int arguments of the GEMMs; ILP64 would read garbage and crash),
+    # and one thread in the caller's thread (no OpenMP runtime, no spinning threads).
+    if lib.MKL_Set_Interface_Layer(_INTERFACE_LP64) != _INTERFACE_LP64:
+        return None, f"{path} refused 32-bit integer arguments"
+    if lib.MKL_Set_Threading_Layer(_THREADING_SEQUENTIAL) != _THREADING_SEQUENTIAL:
+        return None, f"{path} refused its sequential threading layer"
+    return lib, ""
 
 
 def _gemms() -> dict[np.dtype, Any]:

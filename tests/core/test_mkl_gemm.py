@@ -11,6 +11,11 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+try:  # PyTorch first, where installed: core leaves MKL alone beside a torch not yet imported
+    import torch  # noqa: F401
+except ImportError:
+    pass
+
 import core
 from core import mkl_gemm
 from core.blas_threads import blas_threads, set_blas_threads
@@ -209,3 +214,69 @@ def test_without_the_package_the_reason_says_how_to_install_it(
     gemms, reason = mkl_gemm._open()
     assert gemms == {}
     assert "mkl package is not installed" in reason and "[mkl]" in reason
+
+
+@pytest.fixture
+def mkl_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Intel CPU, NumPy on OpenBLAS and an mkl package that is not there to load."""
+    monkeypatch.setattr(mkl_gemm, "_library_paths", lambda: ["/nonexistent/lib/libmkl_rt.so.3"])
+    monkeypatch.setattr(mkl_gemm, "_intel_cpu", lambda: True)
+    monkeypatch.setattr(mkl_gemm, "_numpy_blas", lambda: "scipy-openblas")
+    monkeypatch.delenv("CORE_MKL", raising=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a global symbol scope: Linux")
+def test_mkl_stays_off_beside_a_pytorch_not_yet_imported(
+    mkl_found: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import types
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: types.SimpleNamespace() if name == "torch" else real_find_spec(name, *a),
+    )
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    gemms, reason = mkl_gemm._open()
+    assert gemms == {}
+    assert "PyTorch is installed and not yet imported" in reason and "import torch first" in reason
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))  # imported: its own MKL
+    assert "could not be loaded" in mkl_gemm._open()[1]  # so core goes on to load its MKL
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.setenv("CORE_MKL", "1")  # the user's word: MKL anyway
+    assert "could not be loaded" in mkl_gemm._open()[1]
+
+
+@needs_mkl
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the layers are loaded on Linux")
+def test_mkl_runs_on_its_own_layers_without_the_dispatcher() -> None:
+    """core, sequential and the 32-bit interface: the process maps 3 MB less than through
+    mkl_rt, and MKL_INTERFACE_LAYER (which crashed the dispatcher) has no say."""
+    code = (
+        "import numpy as np; from core import mkl_gemm; "
+        "a = np.ones((256, 784), np.float32); print(mkl_gemm.matmul(a, a.T)[0, 0]); "
+        "print(sorted({l.split('/')[-1].strip() for l in open('/proc/self/maps') if 'libmkl' in l}))"
+    )
+    env = {**os.environ, "CORE_MKL": "1", "OMP_NUM_THREADS": "1", "MKL_INTERFACE_LAYER": "ILP64"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    value, libraries = out.stdout.splitlines()
+    assert float(value) == 784.0
+    for layer in ("core", "sequential", "intel_lp64"):
+        assert f"libmkl_{layer}" in libraries
+    assert "libmkl_rt" not in libraries
+
+
+@needs_mkl
+def test_a_fresh_process_with_pytorch_installed_takes_mkl_once_torch_is_imported() -> None:
+    code = "import os, sys; {}from core import mkl_gemm; print(mkl_gemm.active())"
+    env = {k: v for k, v in os.environ.items() if k != "CORE_MKL"}
+    env["OMP_NUM_THREADS"] = "1"
+    for first, expected in (("", "False"), ("import torch; ", "True")):
+        out = subprocess.run(
+            [sys.executable, "-c", code.format(first)], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == expected, first
