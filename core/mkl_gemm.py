@@ -12,7 +12,8 @@ thread), and every product when MKL is absent.
 
 ``CORE_MKL=0`` in the environment turns MKL off; ``CORE_MKL=1`` uses it on any CPU (by default
 only on Intel's, where it was measured to help) and beside a PyTorch not yet imported (by default
-core leaves MKL alone then: see ``_torch_could_bind_to_it``).
+core leaves MKL alone then: see ``_torch_could_bind_to_it``; the app and ``playground train``,
+which never import PyTorch, say so with ``torch_stays_out()``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "matmul",
     "note_blas_threads",
     "numpy_uses_mkl",
+    "torch_stays_out",
     "unavailable_reason",
 ]
 
@@ -46,9 +48,8 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _THREADING_SEQUENTIAL = 1
 _INTERFACE_LP64 = 0
 _INT32_MAX = 2**31 - 1
-# The layers' load order: each may refer to the ones before; the last exports cblas_?gemm.
+# The layers in load order (lazily bound: they refer to each other); the last exports cblas_?gemm.
 _LAYERS = ("core", "sequential", "intel_lp64")
-_RTLD_LAZY, _RTLD_GLOBAL = 0x1, 0x100  # glibc's values
 
 _state: dict[str, Any] = {}
 _load_lock = threading.Lock()
@@ -111,26 +112,37 @@ def _open() -> tuple[dict[np.dtype, Any], str]:
         return {}, "NumPy itself multiplies with MKL"
     if setting != "1" and not _intel_cpu():
         return {}, "not an Intel CPU (CORE_MKL=1 uses MKL anyway)"
-    if setting != "1" and _torch_could_bind_to_it():
-        return {}, (
-            "PyTorch is installed and not yet imported: imported after core's MKL, it would run "
-            "its own products on it, single-threaded (import torch first, or set CORE_MKL=1)"
-        )
     paths = _library_paths()
     if not paths:
         return {}, "the mkl package is not installed (pip install 'tensor-playground[mkl]')"
+    if setting != "1" and not _state.get("torch_stays_out") and _torch_could_bind_to_it():
+        return {}, TORCH_REASON
     reason = ""
     for path in paths:
+        layers = _layer_paths(path) if sys.platform.startswith("linux") else None
         try:
-            lib = _open_layers(path) if sys.platform.startswith("linux") else None
-            if lib is None:
-                lib, reason = _open_dispatcher(path)
-                if lib is None:
-                    continue
-            return _typed_gemms(lib), ""
+            lib, reason = _open_layers(layers) if layers else _open_dispatcher(path)
+            if lib is not None:
+                return _typed_gemms(lib), ""
         except (OSError, AttributeError) as exc:
             reason = f"{path} could not be loaded ({exc})"
     return {}, reason
+
+
+TORCH_REASON = (
+    "PyTorch is installed but was not imported before core's first large product: imported "
+    "after core's MKL, torch would run its own products on it, on one thread (import torch "
+    "first, or set CORE_MKL=1 where torch will not be imported)"
+)
+
+
+def torch_stays_out() -> None:
+    """This process will not import PyTorch (the app and ``playground train``, where ``import
+    torch`` means core), so MKL need not wait for it (see `_torch_could_bind_to_it`)."""
+    with _load_lock:
+        _state["torch_stays_out"] = True
+        if _state.get("reason") == TORCH_REASON:  # declined for that alone: decide again
+            del _state["gemms"], _state["reason"]
 
 
 def _torch_could_bind_to_it() -> bool:
@@ -140,7 +152,8 @@ def _torch_could_bind_to_it() -> bool:
     there too), and PyTorch's wheels call their own built-in MKL through exported names, which
     the dynamic linker binds to the first definition in that scope. Imported after core's MKL,
     torch would multiply on it, on one thread whatever ``torch.set_num_threads`` says (2.3
-    times as slow on two cores). Imported before, each keeps its own."""
+    times as slow on two cores). Imported before, each keeps its own. The decision is made once,
+    at the first large product."""
     if not sys.platform.startswith("linux") or "torch" in sys.modules:
         return False
     import importlib.util
@@ -151,28 +164,39 @@ def _torch_could_bind_to_it() -> bool:
         return False
 
 
-def _open_layers(rt_path: str) -> ctypes.CDLL | None:
-    """Linux: MKL's core, sequential and 32-bit-integer interface libraries, found beside
-    ``mkl_rt``, without the dispatcher; None where one is missing or refuses to load.
-
-    Linked this way the layers are fixed (one thread in the caller's, LP64 whatever
-    MKL_INTERFACE_LAYER says), and the process maps 3 MB less than through ``mkl_rt``, which
-    binds every symbol of all three at once. They refer to each other's symbols, so each joins
-    the global scope, and binding is lazy: ctypes itself always binds everything now."""
+def _layer_paths(rt_path: str) -> list[str] | None:
+    """MKL's core, sequential and 32-bit-integer interface libraries beside ``mkl_rt``, in
+    their load order, or None where one is missing."""
     folder, name = os.path.split(rt_path)
     suffix = name[len("libmkl_rt") :]  # ".so.3"
     paths = [os.path.join(folder, f"libmkl_{layer}{suffix}") for layer in _LAYERS]
-    if not all(os.path.isfile(p) for p in paths):
-        return None
+    return paths if all(os.path.isfile(p) for p in paths) else None
+
+
+def _open_layers(paths: list[str]) -> tuple[ctypes.CDLL | None, str]:
+    """Linux: the three layers without the ``mkl_rt`` dispatcher; None and why where one refuses.
+
+    Linked this way the layers are fixed (one thread in the caller's, LP64 whatever
+    MKL_INTERFACE_LAYER says), and the process maps 3 MB less than through ``mkl_rt``, which
+    binds every symbol of all three at once. Each refers to symbols of the others (core to
+    sequential's, for one), so each joins the global scope and binding is lazy (ctypes itself
+    always binds everything at once, which fails for the first layer alone). A layer that
+    fails (LD_BIND_NOW=1 makes them all fail) unloads those before it, and there is no fallback
+    to ``mkl_rt``: it would load the same files and stop the process on the same error."""
     dl = ctypes.CDLL(None)  # dlopen is in the C library (or libdl, already loaded by Python)
     dl.dlopen.restype, dl.dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int]
-    lib = None
+    dl.dlerror.restype, dl.dlerror.argtypes = ctypes.c_char_p, []
+    dl.dlclose.restype, dl.dlclose.argtypes = ctypes.c_int, [ctypes.c_void_p]
+    handles: list[int] = []
     for path in paths:
-        handle = dl.dlopen(os.fsencode(path), _RTLD_LAZY | _RTLD_GLOBAL)
+        handle = dl.dlopen(os.fsencode(path), os.RTLD_LAZY | os.RTLD_GLOBAL)
         if not handle:
-            return None
-        lib = ctypes.CDLL(path, handle=handle)
-    return lib
+            error = (dl.dlerror() or b"no reason given").decode(errors="replace")
+            for loaded in reversed(handles):
+                dl.dlclose(loaded)
+            return None, f"{os.path.basename(path)} could not be loaded ({error})"
+        handles.append(handle)
+    return ctypes.CDLL(paths[-1], handle=handles[-1]), ""
 
 
 def _open_dispatcher(path: str) -> tuple[ctypes.CDLL | None, str]:

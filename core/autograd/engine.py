@@ -2,8 +2,10 @@
 
 ``backward_steps`` executes the graph one node at a time, in PyTorch's order (a node runs once all
 the gradients it waits for have arrived; among ready nodes, the most recently created runs first,
-and leaf accumulators run as soon as they are ready). ``Tensor.backward``, ``autograd.backward``
-and ``autograd.grad`` drain the same iterator, so stepping and running can never disagree.
+and leaf accumulators run as soon as they are ready). ``autograd.grad`` drains the same iterator;
+``Tensor.backward`` and ``autograd.backward`` run ``_drain``, the same loop without the yield, on
+the very same pieces (``_start``, ``_execute``, ``_deliver``, ``_accumulate_leaf``), so stepping
+and running cannot disagree (a test compares their order on every graph kind).
 
 Abandoning a stepped pass halfway (closing or dropping the iterator) leaves every leaf's ``.grad``
 as accumulated by the steps already taken, and frees the saved tensors of the nodes already
@@ -222,8 +224,8 @@ def _drain(tensors: Any, grad_tensors: Any, retain_graph: bool | None) -> None:
     pop = _pop
     prev = state.enabled
     try:
-        state.enabled = False
         while ready:
+            state.enabled = False  # per node, as PyTorch: a hook may have turned it on
             node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
             grads = buffers.pop(node)
             if type(node) is AccumulateGrad:
@@ -427,7 +429,7 @@ def _run_post_hooks(node: Node, out: tuple, grads: list) -> tuple:
     return out
 
 
-# --- the public entry points, each a drain of backward_steps ---------------------------------
+# --- the public entry points: _drain, or a drain of _run --------------------------------------
 
 
 def backward(

@@ -24,8 +24,9 @@ def _probe_leaf(array: Any) -> int:
 
 def _engine_refs() -> int:
     """What the engine itself holds of a gradient as ``_unshared`` sees it: the node's buffer
-    list and two call parameters, measured with calls of the same shape (``_run`` ->
-    ``_accumulate_leaf`` -> ``_unshared``) so the figure is right on every CPython version."""
+    list and two call parameters, measured with calls of the same shape (``_run`` or ``_drain``
+    -> ``_accumulate_leaf`` -> ``_unshared``; both loops hold the gradient only in that list) so
+    the figure is right on every CPython version."""
     buffer = [np.empty(1)]
     return _probe_leaf(buffer[0])
 

@@ -26,7 +26,7 @@ REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
 
 def _reduce(v: Any, reduction: int) -> Any:
     if reduction == MEAN:
-        return v.sum() / v.size if v.size else v.mean()
+        return v.sum() / v.size if v.size else v.sum() * np.nan  # PyTorch's NaN, no warning
     if reduction == SUM:
         return v.sum()
     return v
@@ -82,13 +82,21 @@ class MseLossBackward0(_PairLoss):
 
     def backward(self, g: Any) -> tuple:
         """PyTorch's kernel, in its order: ``norm * (x - t) * g`` with norm = 2/numel (mean)
-        or 2, taken to the input's dtype; three passes where the generic path takes five."""
-        with _quiet():
-            d = self.x - self.t  # broadcast as the forward was: its size is numel
-            d *= d.dtype.type(2.0 / d.size if self.reduction == MEAN and d.size else 2.0)
-            d *= g
+        or 2, taken to the input's dtype; three passes where the generic path takes five.
+        Bit for bit PyTorch's, for the target too."""
         need = self.needs_input_grad
-        return d if need[0] else None, (-d if len(need) > 1 and need[1] else None)
+        x, t = self.x, self.t
+        with _quiet():
+            gx = self._scaled(x - t, g) if need[0] else None
+            # the target's own kernel: (t - x), not -(x - t), whose zeros would print as -0.
+            gt = self._scaled(t - x, g) if len(need) > 1 and need[1] else None
+        return gx, gt
+
+    def _scaled(self, d: Any, g: Any) -> Any:
+        """``norm * d * g`` in place, d broadcast as the forward was (its size is numel)."""
+        d *= d.dtype.type(2.0 / d.size if self.reduction == MEAN and d.size else 2.0)
+        d *= g
+        return d
 
 
 class SmoothL1LossBackward0(_PairLoss):

@@ -557,6 +557,26 @@ def test_backward_runs_nodes_in_the_order_the_stepper_shows(name: str) -> None:
     assert order == run(stepped=True)
 
 
+@pytest.mark.parametrize("m", ["core", "torch"])
+def test_every_node_runs_with_grad_off_even_after_a_hook_turned_it_on(m: str) -> None:
+    lib = pytest.importorskip(m)
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    out = ((a * 2).exp() * 3).sum()
+    seen = []
+
+    def turn_on(grad_inputs: object, grad_outputs: object) -> None:
+        lib.set_grad_enabled(True)
+
+    for node in (out.grad_fn, out.grad_fn.next_functions[0][0]):
+        node.register_hook(turn_on)
+    fn = out.grad_fn.next_functions[0][0].next_functions[0][0]  # exp, then mul
+    fn.register_prehook(lambda g: seen.append(lib.is_grad_enabled()))
+    fn.next_functions[0][0].register_prehook(lambda g: seen.append(lib.is_grad_enabled()))
+    out.backward()
+    assert seen == [False, False]
+    lib.set_grad_enabled(True)
+
+
 @pytest.mark.parametrize("name", GRAPHS)
 def test_steps_follow_torchs_execution_order_and_gradients(name: str, torch) -> None:
     # torch: record every node as it runs, with what it received and produced

@@ -241,12 +241,36 @@ def test_mkl_stays_off_beside_a_pytorch_not_yet_imported(
     monkeypatch.delitem(sys.modules, "torch", raising=False)
     gemms, reason = mkl_gemm._open()
     assert gemms == {}
-    assert "PyTorch is installed and not yet imported" in reason and "import torch first" in reason
+    assert reason == mkl_gemm.TORCH_REASON and "import torch first" in reason
     monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))  # imported: its own MKL
     assert "could not be loaded" in mkl_gemm._open()[1]  # so core goes on to load its MKL
     monkeypatch.delitem(sys.modules, "torch")
     monkeypatch.setenv("CORE_MKL", "1")  # the user's word: MKL anyway
     assert "could not be loaded" in mkl_gemm._open()[1]
+    monkeypatch.delenv("CORE_MKL")
+    monkeypatch.setitem(mkl_gemm._state, "torch_stays_out", True)  # the app's word
+    assert "could not be loaded" in mkl_gemm._open()[1]
+
+
+def test_mkl_declined_for_pytorch_alone_is_decided_again_once_torch_stays_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = {"gemms": {}, "reason": mkl_gemm.TORCH_REASON, "threads": 1}
+    monkeypatch.setattr(mkl_gemm, "_state", state)
+    mkl_gemm.torch_stays_out()
+    assert state == {"threads": 1, "torch_stays_out": True}  # the next product decides again
+    other = {"gemms": {}, "reason": "turned off by CORE_MKL=0", "threads": 1}
+    monkeypatch.setattr(mkl_gemm, "_state", other)
+    mkl_gemm.torch_stays_out()
+    assert other["reason"] == "turned off by CORE_MKL=0" and "gemms" in other
+
+
+def test_the_missing_package_is_named_before_pytorch(mkl_found: None) -> None:
+    """With no mkl package, installing it is the first thing to do, whatever torch does."""
+    import unittest.mock
+
+    with unittest.mock.patch.object(mkl_gemm, "_library_paths", lambda: []):
+        assert "mkl package is not installed" in mkl_gemm._open()[1]
 
 
 @needs_mkl
@@ -270,7 +294,9 @@ def test_mkl_runs_on_its_own_layers_without_the_dispatcher() -> None:
 
 
 @needs_mkl
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a global symbol scope: Linux")
 def test_a_fresh_process_with_pytorch_installed_takes_mkl_once_torch_is_imported() -> None:
+    pytest.importorskip("torch")
     code = "import os, sys; {}from core import mkl_gemm; print(mkl_gemm.active())"
     env = {k: v for k, v in os.environ.items() if k != "CORE_MKL"}
     env["OMP_NUM_THREADS"] = "1"
@@ -280,3 +306,26 @@ def test_a_fresh_process_with_pytorch_installed_takes_mkl_once_torch_is_imported
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == expected, first
+
+
+@needs_mkl
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the layers are loaded on Linux")
+def test_a_layer_that_will_not_load_is_named_and_the_process_lives_on(tmp_path) -> None:
+    """A damaged sequential layer: the reason names it, the layers loaded before it are closed,
+    and no product goes to MKL (mkl_rt would load the same file and stop the process)."""
+    real = os.path.dirname(mkl_gemm._layer_paths(mkl_gemm._library_paths()[0])[0])
+    for name in ("libmkl_rt.so.3", "libmkl_core.so.3", "libmkl_intel_lp64.so.3"):
+        (tmp_path / name).symlink_to(os.path.join(real, name))
+    (tmp_path / "libmkl_sequential.so.3").write_bytes(b"not a library")
+    code = (
+        "import numpy as np; from core import mkl_gemm; "
+        f"mkl_gemm._library_paths = lambda: [{str(tmp_path / 'libmkl_rt.so.3')!r}]; "
+        "a = np.ones((256, 784), np.float32); print(mkl_gemm.matmul(a, a.T)[0, 0]); "
+        "print(mkl_gemm.active()); print(mkl_gemm.unavailable_reason())"
+    )
+    env = {**os.environ, "CORE_MKL": "1", "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    value, active, reason = out.stdout.splitlines()
+    assert (float(value), active) == (784.0, "False")
+    assert reason.startswith("libmkl_sequential.so.3 could not be loaded (") and "short" in reason

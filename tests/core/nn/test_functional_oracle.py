@@ -378,3 +378,24 @@ def test_max_pool_indices_match_torch() -> None:
             _, it = TF.max_pool2d(torch.tensor(arr), return_indices=True, **kwargs)
             assert ic.dtype is core.int64
             np.testing.assert_array_equal(ic.numpy(), it.numpy())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(10, 1), (3, 5, 6), (0,)])
+def test_mse_loss_gradients_are_pytorchs_bit_for_bit(
+    reduction: str, dtype: type, shape: tuple
+) -> None:
+    """PyTorch's kernel order, norm * (x - t) * g, and (t - x) for the target: a zero where
+    x == t stays +0 (its print shows -0. otherwise)."""
+    x = (RNG.standard_normal(shape) * 3).astype(dtype)
+    t = RNG.standard_normal(shape).astype(dtype)
+    if x.size:
+        t.flat[0] = x.flat[0]
+    grads = []
+    for lib in (core, torch):
+        a, b = lib.tensor(x, requires_grad=True), lib.tensor(t, requires_grad=True)
+        loss = lib.nn.functional.mse_loss(a, b, reduction=reduction)
+        (loss.sum() if reduction == "none" else loss).mul(1.7).backward()
+        grads.append([a.grad.numpy().tobytes(), b.grad.numpy().tobytes()])
+    assert grads[0] == grads[1]
