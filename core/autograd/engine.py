@@ -272,22 +272,21 @@ def _deliver(edges: tuple, produced: tuple, buffers: dict, deps: dict, ready: li
         left = deps[nxt] - 1
         deps[nxt] = left
         if left == 0:
-            if nxt in buffers:
-                if ready:
-                    _push(ready, (nxt._seq, nxt))
-                else:
-                    ready.append((nxt._seq, nxt))
-            else:
-                _skip_subgraph(nxt, deps, buffers, ready)
+            _now_ready(nxt, deps, buffers, ready)
     if len(edges) > len(produced):  # inputs a node produced nothing for
         for nxt, _ in edges[len(produced) :]:
             if nxt is not None:
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
-                    if nxt in buffers:
-                        _push(ready, (nxt._seq, nxt))
-                    else:
-                        _skip_subgraph(nxt, deps, buffers, ready)
+                    _now_ready(nxt, deps, buffers, ready)
+
+
+def _now_ready(node: Node, deps: dict, buffers: dict, ready: list) -> None:
+    """A node waits for nothing more: it runs if any gradient reached it, else it is skipped."""
+    if node in buffers:
+        _push(ready, (node._seq, node))
+    else:
+        _skip_subgraph(node, deps, buffers, ready)
 
 
 def node_outputs(node: Node) -> int:

@@ -74,12 +74,6 @@ class MseLossBackward0(_PairLoss):
         d *= d
         return d
 
-    @staticmethod
-    def d_elem(x: Any, t: Any) -> Any:
-        d = x - t
-        d *= 2
-        return d
-
     def backward(self, g: Any) -> tuple:
         """PyTorch's kernel, in its order: ``norm * (x - t) * g`` with norm = 2/numel (mean)
         or 2, taken to the input's dtype; three passes where the generic path takes five.
