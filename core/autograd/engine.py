@@ -43,6 +43,7 @@ from core.autograd.ready_queue import (
     _pop,
     _push,
 )
+from core.fp_quiet import ignore_all, restore
 
 
 class StepRecord:
@@ -187,9 +188,11 @@ def _run(
     state = _grad_state
     pop = _pop
     prev = state.enabled
+    quiet = None
     try:
         state.enabled = False  # backward formulas build no graph (user code between steps may)
         while ready:
+            quiet = ignore_all()  # inf and NaN without NumPy's warnings, as the forward's ops
             produced = None  # hold no array of the previous step (see leaf._unshared)
             node = ready.pop()[1] if len(ready) == 1 else pop(ready)[1]
             grads = buffers.pop(node)
@@ -204,11 +207,15 @@ def _run(
             else:
                 produced = _execute(node, grads, keep)
                 _deliver(node.next_functions, produced, buffers, deps, ready)
+            restore(quiet)  # user code between steps keeps its own NumPy error state
+            quiet = None
             state.enabled = prev
             yield node, grads, produced, variable, before
             prev = state.enabled
             state.enabled = False
     finally:
+        if quiet is not None:  # a node raised
+            restore(quiet)
         state.enabled = prev
 
 
@@ -223,6 +230,7 @@ def _drain(tensors: Any, grad_tensors: Any, retain_graph: bool | None) -> None:
     state = _grad_state
     pop = _pop
     prev = state.enabled
+    quiet = ignore_all()  # inf and NaN without NumPy's warnings, as the forward's ops
     try:
         while ready:
             state.enabled = False  # per node, as PyTorch: a hook may have turned it on
@@ -235,6 +243,7 @@ def _drain(tensors: Any, grad_tensors: Any, retain_graph: bool | None) -> None:
             else:
                 _deliver(node.next_functions, _execute(node, grads, keep), buffers, deps, ready)
     finally:
+        restore(quiet)
         state.enabled = prev
 
 
@@ -361,7 +370,7 @@ _STRUCTURE = frozenset(
 def _release(node: Node) -> None:
     """Free the saved arrays (PyTorch frees saved tensors after backward without retain_graph)."""
     d = node.__dict__
-    for k in [k for k in d if k not in _STRUCTURE]:
+    for k in d.keys() - _STRUCTURE:  # the difference is taken in C
         del d[k]
     node._released = True
 

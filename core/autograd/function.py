@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.autograd import anomaly
 from core.autograd.grad_mode import _state as _grad_state
+from core.fp_quiet import ignore_all, restore
 
 if TYPE_CHECKING:
     from core.tensor import Tensor
@@ -173,13 +174,21 @@ def apply_op(cls: type[Node], tensors: tuple[Tensor, ...], *params: Any) -> Tens
     node = cls()
     if len(tensors) == 1:
         t = tensors[0]
-        out = node.forward(t._data, *params)
+        token = ignore_all()  # inf and NaN without NumPy's warnings, as PyTorch (see fp_quiet)
+        try:
+            out = node.forward(t._data, *params)
+        finally:
+            restore(token)
         if t._requires_grad and _grad_state.enabled:
             return _record(node, tensors, out)
         if type(out) is list or type(out) is tuple:  # several outputs (max with dim, split...)
             return tuple(_Tensor._wrap(o) for o in out)
         return _Tensor._wrap(out)
-    out = node.forward(*[t._data for t in tensors], *params)
+    token = ignore_all()
+    try:
+        out = node.forward(*[t._data for t in tensors], *params)
+    finally:
+        restore(token)
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:

@@ -9,6 +9,7 @@ import numpy as np
 
 from core import backend
 from core.autograd.function import Node
+from core.fp_quiet import quiet
 
 
 def _sigmoid(a: Any) -> Any:
@@ -145,14 +146,14 @@ class SoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, silently as in torch
+        with quiet():  # a row of -inf gives NaN, silently as in torch
             e = np.exp(a - a.max(axis=dim, keepdims=True))
             self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
 
     def backward(self, g: Any) -> tuple:
         s = self.out
-        with np.errstate(invalid="ignore"):
+        with quiet():
             return (s * (g - (g * s).sum(axis=self.dim, keepdims=True)),)
 
 
@@ -163,7 +164,7 @@ class LogSoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        with np.errstate(invalid="ignore", divide="ignore"):  # -inf rows: NaN, as in torch
+        with quiet():  # -inf rows: NaN, as in torch
             out = a - a.max(axis=dim, keepdims=True)
             total = np.exp(out).sum(axis=dim, keepdims=True)
             out -= np.log(total, out=total)
@@ -171,7 +172,7 @@ class LogSoftmaxBackward0(Node):
         return out
 
     def backward(self, g: Any) -> tuple:
-        with np.errstate(invalid="ignore"):
+        with quiet():
             grad = np.exp(self.out)
             grad *= g.sum(axis=self.dim, keepdims=True)
             return (np.subtract(g, grad, out=grad),)

@@ -12,13 +12,9 @@ import numpy as np
 
 from core.autograd.function import Node
 from core.backend import array_module
+from core.fp_quiet import quiet
 
 NONE, MEAN, SUM = 0, 1, 2
-
-
-def _quiet() -> Any:
-    """Overflow gives inf (a NaN check then names the op), silently as in PyTorch."""
-    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
@@ -52,15 +48,13 @@ class _PairLoss(Node):
 
     def forward(self, x: Any, t: Any, reduction: int, *param: Any) -> Any:
         self.x, self.t, self.reduction, self.param = x, t, reduction, param
-        with _quiet():
-            v = self.elem(x, t, *param)
-            self.shape = v.shape
-            return _reduce(v, reduction).astype(x.dtype, copy=False)
+        v = self.elem(x, t, *param)  # overflow gives inf silently (apply_op runs it quiet)
+        self.shape = v.shape
+        return _reduce(v, reduction).astype(x.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
-        with _quiet():
-            d = self.d_elem(self.x, self.t, *self.param)  # a new array: scaled in place
-            d *= _spread(g, self.shape, self.reduction, self.x.dtype)
+        d = self.d_elem(self.x, self.t, *self.param)  # a new array: scaled in place
+        d *= _spread(g, self.shape, self.reduction, self.x.dtype)
         need = self.needs_input_grad
         return d if need[0] else None, (-d if len(need) > 1 and need[1] else None)
 
@@ -80,10 +74,9 @@ class MseLossBackward0(_PairLoss):
         Bit for bit PyTorch's, for the target too."""
         need = self.needs_input_grad
         x, t = self.x, self.t
-        with _quiet():
-            gx = self._scaled(x - t, g) if need[0] else None
-            # the target's own kernel: (t - x), not -(x - t), whose zeros would print as -0.
-            gt = self._scaled(t - x, g) if len(need) > 1 and need[1] else None
+        gx = self._scaled(x - t, g) if need[0] else None
+        # the target's own kernel: (t - x), not -(x - t), whose zeros would print as -0.
+        gt = self._scaled(t - x, g) if len(need) > 1 and need[1] else None
         return gx, gt
 
     def _scaled(self, d: Any, g: Any) -> Any:
@@ -126,7 +119,7 @@ class HuberLossBackward0(_PairLoss):
 
 
 def _log_clamped(p: Any) -> Any:
-    with np.errstate(divide="ignore"):
+    with quiet():
         return np.maximum(np.log(p), -100)  # PyTorch clamps the logs at -100
 
 
@@ -223,7 +216,7 @@ class NllLossBackward0(Node):
             return v[0] if unbatched else v
         if reduction == SUM:
             return v.sum().astype(x.dtype, copy=False)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with quiet():
             return (v.sum() / self.total).astype(x.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
+from core.fp_quiet import quiet
 
 
 def _expand_back(g: Any, shape: tuple, dims: tuple | None, keepdim: bool) -> Any:
@@ -59,7 +60,7 @@ class MeanBackward1(Node):
         self.shape, self.dims, self.keepdim = a.shape, dims, keepdim
         self.n = int(np.prod([a.shape[d] for d in dims])) if dims else 1
         if not self.n:
-            with np.errstate(invalid="ignore"):
+            with quiet():
                 return a.sum(axis=dims, keepdims=keepdim) / self.n
         return a.mean(axis=dims, keepdims=keepdim)
 
@@ -193,7 +194,7 @@ class VarBackward0(Node):
         n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         self.denom = max(n - correction, 0)
         self.centered = a - a.mean(axis=dims, keepdims=True) if a.size else a
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             out = (self.centered * self.centered).sum(axis=dims, keepdims=keepdim) / self.denom
         return out.astype(a.dtype, copy=False)
 
@@ -212,7 +213,7 @@ class StdBackward0(VarBackward0):
         return self.out
 
     def backward(self, g: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return super().backward(g / (2 * self.out))
 
 
@@ -243,7 +244,7 @@ class LinalgVectorNormBackward0(Node):
     def backward(self, g: Any) -> tuple:
         a, p, out = self.a, self.p, self.out
         g = g.reshape(out.shape) if not self.keepdim else g
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             if p == 2:
                 local = np.where(out == 0, 0, a / out)
             elif p == 1:
@@ -274,7 +275,7 @@ class LogsumexpBackward0(Node):
             return self.out if keepdim else np.squeeze(self.out, dims)
         m = a.max(axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
+        with quiet():
             self.out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
         return self.out if keepdim else np.squeeze(self.out, dims)
 

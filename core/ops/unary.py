@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
+from core.fp_quiet import quiet
 
 
 class NegBackward0(Node):
@@ -38,7 +39,7 @@ class ExpBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with np.errstate(over="ignore"):  # overflow to inf, silently, as PyTorch
+        with quiet():  # overflow to inf, silently, as PyTorch
             self.out = np.exp(a)
         return self.out
 
@@ -53,11 +54,11 @@ class LogBackward0(Node):
 
     def forward(self, a: Any) -> Any:
         self.a = a
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return np.log(a)
 
     def backward(self, g: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return (g / self.a,)
 
 
@@ -68,7 +69,7 @@ class Log1PBackward0(Node):
 
     def forward(self, a: Any) -> Any:
         self.a = a
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return np.log1p(a)
 
     def backward(self, g: Any) -> tuple:
@@ -81,12 +82,12 @@ class SqrtBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with np.errstate(invalid="ignore"):
+        with quiet():
             self.out = np.sqrt(a)
         return self.out
 
     def backward(self, g: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return (g / (2 * self.out),)
 
 
@@ -96,7 +97,7 @@ class RsqrtBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             self.out = 1 / np.sqrt(a)
         return self.out
 
@@ -288,7 +289,7 @@ class ReciprocalBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with np.errstate(divide="ignore"):
+        with quiet():
             self.out = 1 / a
         return self.out
 

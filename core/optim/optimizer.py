@@ -19,6 +19,7 @@ from typing import Any
 from core import backend
 from core import dtypes as _dt
 from core.autograd.grad_mode import enable_grad
+from core.fp_quiet import quiet
 from core.tensor import Tensor
 
 __all__ = ["Optimizer", "optimizer_to", "required"]
@@ -110,7 +111,8 @@ def _hooked_step(step: Callable) -> Callable:
                         f"{step} must return None or a tuple of (new_args, new_kwargs), "
                         f"but got {result}."
                     )
-        out = step(self, *args, **kwargs)
+        with quiet():  # a diverging update gives inf silently, as in PyTorch (see fp_quiet)
+            out = step(self, *args, **kwargs)
         self._opt_called = True  # read by LRScheduler's "step order" warning
         if self._optimizer_step_post_hooks or _global_step_post_hooks:
             for post_hook in chain(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 import core
+from core.fp_quiet import quiet
 from core.training.predict import buffers_kept
 from core.training.reports import Batch, FailureReport
 
@@ -59,7 +58,7 @@ def diagnose_failure(run: Any, batch: Batch, loss_value: float) -> FailureReport
     kind = "nan" if math.isnan(loss_value) else "inf"
     module = op = anomaly = None
     try:
-        with np.errstate(all="ignore"), buffers_kept(run.model):
+        with quiet(), buffers_kept(run.model):
             module, op, loss = _first_bad_module(run, batch)
             anomaly = _anomaly_message(loss)
     except Exception as exc:  # noqa: BLE001  (diagnosis must never hide the failure itself)

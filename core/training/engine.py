@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import core
+from core.fp_quiet import quiet
 from core.training.components import make_loss, make_optimizer, make_scheduler
 from core.training.config import TrainConfig
 from core.training.data import prepare_data
@@ -283,7 +284,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
         if not self.model.training:
             self.model.train()
         outer_rng = self._enter_rng()
-        errstate = np.errstate(all="ignore")  # a diverging loss is reported, not warned about
+        errstate = quiet()  # a diverging loss is reported, not warned about
         errstate.__enter__()
         try:
             self.optimizer.zero_grad()

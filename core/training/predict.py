@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import core
+from core.fp_quiet import quiet
 from core.training.reports import Batch, Grid, Samples
 
 __all__ = ["PredictMixin", "buffers_kept"]
@@ -52,7 +53,7 @@ class PredictMixin:
         was_training = self.model.training
         self.model.eval()
         try:
-            with core.no_grad(), np.errstate(all="ignore"):
+            with core.no_grad(), quiet():
                 if len(X) <= _CHUNK:
                     return self.model(X)
                 return core.cat([self.model(X[i : i + _CHUNK]) for i in range(0, len(X), _CHUNK)])
@@ -66,7 +67,7 @@ class PredictMixin:
             if len(X) == 0:
                 return float("nan"), None
             out = self._forward_eval(X)
-            with core.no_grad(), np.errstate(all="ignore"):
+            with core.no_grad(), quiet():
                 loss = float(self.loss_fn(out, y).item())
                 acc = None
                 if self.task != "regression":
