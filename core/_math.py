@@ -163,13 +163,23 @@ def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         input = tensor(input)
     other = as_operand(other, input)
     _no_bool(input, other, "remainder_cpu")
+    _no_integer_zero_divisor(input, other)
     if isinstance(other, Tensor):
         return _finish(binary(E.RemainderBackward1, input, other), out)
     return _finish(binary(E.RemainderBackward0, input, other), out)
 
 
+def _no_integer_zero_divisor(a: Tensor, b: Any) -> None:
+    """An integer remainder by zero raises, as PyTorch's (floats give NaN)."""
+    if promote(a, b).is_floating_point:
+        return
+    if bool((b._data == 0).any()) if isinstance(b, Tensor) else b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
 def fmod(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
     other = as_operand(other, input)
+    _no_integer_zero_divisor(input, other)
     if isinstance(other, Tensor):
         return _finish(binary(E.FmodBackward1, input, other), out)
     return _finish(binary(E.FmodBackward0, input, other), out)
