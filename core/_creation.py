@@ -10,6 +10,7 @@ import numpy as np
 from core import backend
 from core import dtypes as _dt
 from core.device import normalize
+from core.fp_quiet import quiet
 from core.random import default_generator
 from core.size import Size
 from core.tensor import Tensor
@@ -26,7 +27,8 @@ def _finish(array: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     if dtype is not None:
         npd = _dt.from_any(dtype).np
         if array.dtype != npd:
-            array = array.astype(npd)
+            with quiet():  # out of the dtype's range: inf (or a wrapped integer), silently
+                array = array.astype(npd)
     t = Tensor._wrap(_place(array, device))
     if requires_grad:
         if not t.dtype.is_floating_point:  # the factories' wording (requires_grad_ has its own)
@@ -114,7 +116,8 @@ def tensor(
         return _finish(arr, dtype, device, requires_grad)
     target = _dt.from_any(dtype) if dtype is not None else _infer_dtype(data)
     try:
-        arr = np.array(_to_array(data), dtype=target.np)
+        with quiet():  # core.tensor([1e300], dtype=float32) is inf, silently, as PyTorch
+            arr = np.array(_to_array(data), dtype=target.np)
     except ValueError as exc:
         raise ValueError(f"expected sequence of equal-length lists: {exc}") from None
     return _finish(arr, None, device, requires_grad)
@@ -199,7 +202,9 @@ def full(
     if dtype is None:
         dtype = _dt.category_default(_dt.scalar_category(fill_value))
     d = _dt.from_any(dtype)
-    return _finish(np.full(_shape((size,)), fill_value, dtype=d.np), None, device, requires_grad)
+    with quiet():  # a value out of the dtype's range: inf, silently
+        array = np.full(_shape((size,)), fill_value, dtype=d.np)
+    return _finish(array, None, device, requires_grad)
 
 
 def eye(

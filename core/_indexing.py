@@ -11,6 +11,7 @@ from core import backend
 from core._dispatch import check_inplace, rebase_history, with_out
 from core.autograd.function import apply_op
 from core.autograd.grad_mode import _state as _grad_state
+from core.fp_quiet import quiet
 from core.ops import index as I
 from core.tensor import Tensor, _wrap_dim
 
@@ -184,14 +185,16 @@ def setitem(t: Tensor, key: Any, value: Any) -> None:
                     if all(s == 1 for s in src.shape[: src.ndim - len(region_shape)])
                     else src
                 )
-            t._data[nkey] = src
+            with quiet():  # a value out of the dtype's range: inf, silently
+                t._data[nkey] = src
         except ValueError:
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
                 f"indexing result of shape {list(region_shape)}"
             ) from None
     else:
-        t._data[nkey] = value
+        with quiet():
+            t._data[nkey] = value
     t._bump()
     if _grad_state.enabled and (
         t._requires_grad or (isinstance(value, Tensor) and value._requires_grad)

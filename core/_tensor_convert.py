@@ -8,6 +8,7 @@ from core import _creation, backend
 from core import dtypes as _dt
 from core.autograd.grad_mode import _state as _grad_state
 from core.device import normalize
+from core.fp_quiet import quiet
 from core.ops import elementwise as E
 from core.tensor import Tensor
 
@@ -44,7 +45,8 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if target_device is not None and not same_device:
             a = backend.to_device(a, target_device.type, target_device.index or 0)
         if target_dtype is not None and a.dtype != target_dtype.np:
-            a = a.astype(target_dtype.np)
+            with quiet():  # 1e300 to float32 is inf, nan to int64 a number: silently, as PyTorch
+                a = a.astype(target_dtype.np)
         elif copy and same_device:
             a = a.copy()
         return a

@@ -9,6 +9,7 @@ import numpy as np
 from core import backend
 from core._dispatch import inplace
 from core.autograd.grad_mode import _state as _grad_state
+from core.fp_quiet import quiet
 from core.ops import elementwise as E
 from core.tensor import Tensor
 
@@ -25,7 +26,8 @@ def _fill_inplace(
 
     if not (self._requires_grad and _grad_state.enabled):
         check_inplace(self)
-        self._data[...] = values
+        with quiet():  # a value out of the dtype's range: inf, silently
+            self._data[...] = values
         self._bump()
         return self
     from core.autograd.function import _record
@@ -141,12 +143,14 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
         stand._requires_grad, stand.grad_fn = self._requires_grad, self.grad_fn
         stand._output_nr, stand._accumulator = self._output_nr, self._accumulator
         xp = self._xp()
-        values = xp.broadcast_to(value, self._data.shape).astype(self._data.dtype)
+        with quiet():
+            values = xp.broadcast_to(value, self._data.shape).astype(self._data.dtype)
         return inplace(self, _record(CopyBackwards(), (stand, src), values))
     from core._dispatch import check_inplace
 
     check_inplace(self)
-    self._data[...] = value
+    with quiet():  # float64 to float32 beyond its range: inf, silently
+        self._data[...] = value
     self._bump()
     return self
 

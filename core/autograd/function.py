@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.autograd import anomaly
 from core.autograd.grad_mode import _state as _grad_state
-from core.fp_quiet import ignore_all, restore
+from core.fp_quiet import ignore_all, quiet, restore
 
 if TYPE_CHECKING:
     from core.tensor import Tensor
@@ -120,7 +120,8 @@ class Node:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def __call__(self, *grads: Any) -> Any:
-        return self.backward(*grads)
+        with quiet():  # as the engine runs it: inf and NaN without NumPy's warnings
+            return self.backward(*grads)
 
 
 SECOND_BACKWARD_MESSAGE = (

@@ -9,7 +9,6 @@ import numpy as np
 
 from core import backend
 from core.autograd.function import Node
-from core.fp_quiet import quiet
 
 
 def _sigmoid(a: Any) -> Any:
@@ -146,15 +145,14 @@ class SoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        with quiet():  # a row of -inf gives NaN, silently as in torch
-            e = np.exp(a - a.max(axis=dim, keepdims=True))
-            self.out = e / e.sum(axis=dim, keepdims=True)
+        # a row of -inf gives NaN, silently as in torch
+        e = np.exp(a - a.max(axis=dim, keepdims=True))
+        self.out = e / e.sum(axis=dim, keepdims=True)
         return self.out
 
     def backward(self, g: Any) -> tuple:
         s = self.out
-        with quiet():
-            return (s * (g - (g * s).sum(axis=self.dim, keepdims=True)),)
+        return (s * (g - (g * s).sum(axis=self.dim, keepdims=True)),)
 
 
 class LogSoftmaxBackward0(Node):
@@ -164,15 +162,14 @@ class LogSoftmaxBackward0(Node):
 
     def forward(self, a: Any, dim: int) -> Any:
         self.dim = dim
-        with quiet():  # -inf rows: NaN, as in torch
-            out = a - a.max(axis=dim, keepdims=True)
-            total = np.exp(out).sum(axis=dim, keepdims=True)
-            out -= np.log(total, out=total)
+        # -inf rows: NaN, as in torch
+        out = a - a.max(axis=dim, keepdims=True)
+        total = np.exp(out).sum(axis=dim, keepdims=True)
+        out -= np.log(total, out=total)
         self.out = out
         return out
 
     def backward(self, g: Any) -> tuple:
-        with quiet():
-            grad = np.exp(self.out)
-            grad *= g.sum(axis=self.dim, keepdims=True)
-            return (np.subtract(g, grad, out=grad),)
+        grad = np.exp(self.out)
+        grad *= g.sum(axis=self.dim, keepdims=True)
+        return (np.subtract(g, grad, out=grad),)

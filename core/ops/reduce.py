@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
-from core.fp_quiet import quiet
 
 
 def _expand_back(g: Any, shape: tuple, dims: tuple | None, keepdim: bool) -> Any:
@@ -60,8 +59,7 @@ class MeanBackward1(Node):
         self.shape, self.dims, self.keepdim = a.shape, dims, keepdim
         self.n = int(np.prod([a.shape[d] for d in dims])) if dims else 1
         if not self.n:
-            with quiet():
-                return a.sum(axis=dims, keepdims=keepdim) / self.n
+            return a.sum(axis=dims, keepdims=keepdim) / self.n
         return a.mean(axis=dims, keepdims=keepdim)
 
     def backward(self, g: Any) -> tuple:
@@ -194,8 +192,7 @@ class VarBackward0(Node):
         n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         self.denom = max(n - correction, 0)
         self.centered = a - a.mean(axis=dims, keepdims=True) if a.size else a
-        with quiet():
-            out = (self.centered * self.centered).sum(axis=dims, keepdims=keepdim) / self.denom
+        out = (self.centered * self.centered).sum(axis=dims, keepdims=keepdim) / self.denom
         return out.astype(a.dtype, copy=False)
 
     def backward(self, g: Any) -> tuple:
@@ -213,8 +210,7 @@ class StdBackward0(VarBackward0):
         return self.out
 
     def backward(self, g: Any) -> tuple:
-        with quiet():
-            return super().backward(g / (2 * self.out))
+        return super().backward(g / (2 * self.out))
 
 
 class LinalgVectorNormBackward0(Node):
@@ -244,20 +240,19 @@ class LinalgVectorNormBackward0(Node):
     def backward(self, g: Any) -> tuple:
         a, p, out = self.a, self.p, self.out
         g = g.reshape(out.shape) if not self.keepdim else g
-        with quiet():
-            if p == 2:
-                local = np.where(out == 0, 0, a / out)
-            elif p == 1:
-                local = np.sign(a)
-            elif p == np.inf:
-                mask = np.abs(a) == out
-                local = np.sign(a) * mask / mask.sum(axis=self.dims, keepdims=True)
-            elif p == 0:
-                local = np.zeros_like(a)
-            else:
-                local = np.where(
-                    out == 0, 0, np.sign(a) * np.power(np.abs(a), p - 1) / np.power(out, p - 1)
-                )
+        if p == 2:
+            local = np.where(out == 0, 0, a / out)
+        elif p == 1:
+            local = np.sign(a)
+        elif p == np.inf:
+            mask = np.abs(a) == out
+            local = np.sign(a) * mask / mask.sum(axis=self.dims, keepdims=True)
+        elif p == 0:
+            local = np.zeros_like(a)
+        else:
+            local = np.where(
+                out == 0, 0, np.sign(a) * np.power(np.abs(a), p - 1) / np.power(out, p - 1)
+            )
         return (g * local,)
 
 
@@ -275,8 +270,7 @@ class LogsumexpBackward0(Node):
             return self.out if keepdim else np.squeeze(self.out, dims)
         m = a.max(axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        with quiet():
-            self.out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
+        self.out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
         return self.out if keepdim else np.squeeze(self.out, dims)
 
     def backward(self, g: Any) -> tuple:

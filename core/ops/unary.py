@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from core.autograd.function import Node
-from core.fp_quiet import quiet
 
 
 class NegBackward0(Node):
@@ -39,8 +38,8 @@ class ExpBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with quiet():  # overflow to inf, silently, as PyTorch
-            self.out = np.exp(a)
+        # overflow to inf, silently, as PyTorch
+        self.out = np.exp(a)
         return self.out
 
     def backward(self, g: Any) -> tuple:
@@ -54,12 +53,10 @@ class LogBackward0(Node):
 
     def forward(self, a: Any) -> Any:
         self.a = a
-        with quiet():
-            return np.log(a)
+        return np.log(a)
 
     def backward(self, g: Any) -> tuple:
-        with quiet():
-            return (g / self.a,)
+        return (g / self.a,)
 
 
 class Log1PBackward0(Node):
@@ -69,8 +66,7 @@ class Log1PBackward0(Node):
 
     def forward(self, a: Any) -> Any:
         self.a = a
-        with quiet():
-            return np.log1p(a)
+        return np.log1p(a)
 
     def backward(self, g: Any) -> tuple:
         return (g / (1 + self.a),)
@@ -82,13 +78,11 @@ class SqrtBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with quiet():
-            self.out = np.sqrt(a)
+        self.out = np.sqrt(a)
         return self.out
 
     def backward(self, g: Any) -> tuple:
-        with quiet():
-            return (g / (2 * self.out),)
+        return (g / (2 * self.out),)
 
 
 class RsqrtBackward0(Node):
@@ -97,8 +91,7 @@ class RsqrtBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with quiet():
-            self.out = 1 / np.sqrt(a)
+        self.out = 1 / np.sqrt(a)
         return self.out
 
     def backward(self, g: Any) -> tuple:
@@ -289,8 +282,7 @@ class ReciprocalBackward0(Node):
     saves_result = True
 
     def forward(self, a: Any) -> Any:
-        with quiet():
-            self.out = 1 / a
+        self.out = 1 / a
         return self.out
 
     def backward(self, g: Any) -> tuple:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 import core
-from core.fp_quiet import quiet
+from core.fp_quiet import ignore_all, restore
 from core.training.components import make_loss, make_optimizer, make_scheduler
 from core.training.config import TrainConfig
 from core.training.data import prepare_data
@@ -284,8 +284,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
         if not self.model.training:
             self.model.train()
         outer_rng = self._enter_rng()
-        errstate = quiet()  # a diverging loss is reported, not warned about
-        errstate.__enter__()
+        quiet = ignore_all()  # a diverging loss is reported, not warned about
         try:
             self.optimizer.zero_grad()
             output = self.model(batch.inputs)
@@ -297,7 +296,7 @@ class TrainingRun(PredictMixin, RunStateMixin):
             loss.backward()
             self.optimizer.step()
         finally:
-            errstate.__exit__(None, None, None)
+            restore(quiet)
             self._leave_rng(outer_rng)
         train_acc, d = None, self._data
         if self.task != "regression":

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from core.fp_quiet import quiet
 from playground.graph.model import GraphNode
 from playground.graph.stepper import Step
 
@@ -174,7 +175,7 @@ def check_node(
         return f
 
     def forward(args: list) -> np.ndarray:
-        with np.errstate(all="ignore"):
+        with quiet():  # as the op itself runs (see core.fp_quiet)
             return np.asarray(fresh().forward(*args, *params), dtype=np.float64)
 
     try:
@@ -184,8 +185,9 @@ def check_node(
         g = _array(g_rec) if g_rec is not None else None
         g = np.ones(out.shape) if g is None or g.shape != out.shape else g.astype(np.float64)
         f = fresh()
-        f.forward(*xs, *params)
-        back = tuple(f.backward(g))[:n_in]  # extra entries: numbers given to the op
+        with quiet():
+            f.forward(*xs, *params)
+            back = tuple(f.backward(g))[:n_in]  # extra entries: numbers given to the op
         replay = [None if r is None else _sum_to(r, m[0]) for r, m in zip(back, meta)]
     except Exception as exc:  # noqa: BLE001 - a replay that fails is reported, never raised
         return NumCheck(

@@ -45,7 +45,7 @@ def test_quiet_is_per_thread() -> None:
 
     worker = threading.Thread(target=hold)
     worker.start()
-    entered.wait(5)
+    assert entered.wait(5)
     seen.append(np.geterr())  # this thread, while the worker sits inside quiet()
     leave.set()
     worker.join()
@@ -100,3 +100,64 @@ def test_code_between_backward_steps_keeps_its_own_numpy_state() -> None:
             states.append(np.geterr()["over"])
     assert states == ["warn"] * len(states) and len(states) == 4
     assert x.grad.item() == float("inf")
+
+
+def _set_item(x: core.Tensor) -> core.Tensor:
+    x[0] = 1e300
+    return x
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: core.tensor([1e300], dtype=core.float32),
+        lambda: core.tensor([1e300], dtype=core.float64).float(),
+        lambda: core.tensor([float("nan"), float("inf")]).long(),
+        lambda: core.tensor([1e300], dtype=core.float64).to(core.float32),
+        lambda: core.full((2,), 1e300, dtype=core.float32),
+        lambda: core.zeros(2).fill_(1e300),
+        lambda: core.zeros(2).copy_(core.tensor([1e300, 1.0], dtype=core.float64)),
+        lambda: _set_item(core.zeros(2)),
+        lambda: core.as_tensor(np.array([1e300]), dtype=core.float32),
+    ],
+)
+def test_casts_fills_and_assignments_out_of_range_are_silent(make) -> None:  # noqa: ANN001
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make()
+
+
+def test_the_state_is_restored_when_an_op_or_a_hook_raises() -> None:
+    before = np.geterr()
+    x = core.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        x.view(3)  # a forward that raises inside apply_op
+    assert np.geterr() == before
+
+    def bad_hook(g: core.Tensor) -> None:
+        raise ValueError("hook")
+
+    y = x * 2
+    y.register_hook(bad_hook)
+    with pytest.raises(ValueError, match="hook"):
+        y.sum().backward()
+    assert np.geterr() == before
+
+
+def test_a_stepped_backward_abandoned_halfway_leaves_the_state_alone() -> None:
+    from core.autograd.engine import backward_steps
+
+    before = np.geterr()
+    x = core.tensor([1.0], requires_grad=True)
+    steps = backward_steps((x * 2 * 3).sum())
+    next(steps)
+    assert np.geterr() == before
+    steps.close()
+    assert np.geterr() == before
+
+
+def test_one_quiet_cannot_be_entered_twice() -> None:
+    q = quiet()
+    with q, pytest.raises(TypeError, match="twice"):
+        q.__enter__()
+    assert np.geterr()["over"] == "warn"
