@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -69,14 +70,19 @@ def app_seconds(pg: object) -> float:
     panel = pg.window.panels["training"]
     worker = panel.controller.worker
     marks: dict[str, float] = {}
+    finished = threading.Event()
 
     def mark(generation: int, step: int, kind: str, payload: object) -> None:
         if kind == "state" and isinstance(payload, str):
             marks.setdefault(payload, time.perf_counter())
+            if payload == "finished":
+                finished.set()
 
     worker.event.connect(mark, Qt.ConnectionType.DirectConnection)  # runs on the worker thread
     try:
         pg.train(CONFIG, wait=True, timeout=600)
+        # the UI's queued copy of "finished" may wake pg.train before this slot has run there
+        finished.wait(5)
     finally:
         worker.event.disconnect(mark)
     assert panel.controller.state == "finished", panel.controller.state
