@@ -6,9 +6,11 @@ costs them (updating the items and painting them) and redraw at most as often as
 `UI_SHARE` of the time, and never more than `MAX_FPS` times a second.
 
 While a frame is painted, the training thread also waits at its next step boundary (`paint_gate`):
-PySide releases the GIL around every call into Qt, so a paint racing a busy training thread has
-to win the GIL back after each of pyqtgraph's hundreds of small Qt calls, a switch interval
-(5 ms) at a time; held back, the same frame takes a few milliseconds instead of a few hundred.
+a paint racing a busy training thread gets the GIL a switch interval (5 ms) at a time, turn about
+with training, and is spread over many times its own length; held back, it runs in one go. Qt's
+own drawing does not run beside training either: PySide keeps the GIL through its calls into Qt
+(a 300 ms `QPainter.drawPath` let another Python thread run at 2 % of its speed), so every
+millisecond the UI thread spends, painting included, is one training waits for.
 
 Each view's budget counts only its own frames; the UI thread does more (taking reports, the
 status line, Qt's own event handling and compositing). `ui_load` watches the thread's whole CPU
