@@ -357,16 +357,16 @@ def scaled_targets(rows: dict[str, dict[str, float | None]]) -> list[str]:
     """Each absolute target at this machine's speed, by each framework the issue measured."""
     lines = []
     for label, measured in ISSUE_MEASURED.items():
-        target, ours = TARGETS[label][1], rows.get(label, {}).get("core")
+        (unit, target), ours = TARGETS[label], rows.get(label, {}).get("core")
         for name, theirs_there in measured.items():
             here = rows.get(label, {}).get(name)
             if target is None or ours is None or not here:
                 continue
             scaled = target * here / theirs_there
             lines.append(
-                f"{label}: <= {target:g} ms at this machine's speed by {name} "
-                f"({here:.2f} ms here, {theirs_there:g} in the issue) is <= {scaled:.2f} ms: "
-                f"core {ours:.2f} ms, {'met' if ours <= scaled else 'NOT met'}"
+                f"{label}: <= {target:g} {unit} at this machine's speed by {name} "
+                f"({here:.2f} {unit} here, {theirs_there:g} in the issue) is <= {scaled:.2f} "
+                f"{unit}: core {ours:.2f} {unit}, {'met' if ours <= scaled else 'NOT met'}"
             )
     return lines
 

@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 
 from core import dtypes as _dt
-from core.autograd.function import _record, apply_op, edge_of
+from core.autograd.function import _record, apply_op, edge_of, forward_quiet
 from core.autograd.grad_mode import _state as _grad_state
-from core.fp_quiet import ignore_all, restore
 from core.tensor import Tensor
 
 Scalar = (int, float, bool)
@@ -69,11 +68,7 @@ def cast_array(t: Any, d: _dt.dtype) -> Any:
 def apply_cast(cls: type, tensors: tuple, arrays: list, *params: Any) -> Tensor:
     """``apply_op`` with arrays already promoted (the graph keeps the original tensors)."""
     node = cls()
-    token = ignore_all()  # as apply_op: inf and NaN without NumPy's warnings
-    try:
-        out = node.forward(*arrays, *params)
-    finally:
-        restore(token)
+    out = forward_quiet(node, arrays, params)
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:

@@ -1,11 +1,12 @@
 """Floating-point warnings off inside core's ops: PyTorch never warns on overflow, 0/0 or log(0).
 
-Every op's forward (``apply_op``, ``apply_cast``, ``apply_optional``), every node the backward
-loops run (``_drain``, and ``_run`` node by node), optimizer steps, casts, fills and item
-assignment run quiet, so ``tensor * 1e300`` gives inf without NumPy's RuntimeWarning, as in
-PyTorch. The user's own NumPy code keeps its error state, except code core calls back from inside
-such a scope: tensor and module hooks during ``backward()``, and an optimizer's ``closure``, run
-quiet too (and an ``np.seterr`` there lasts until the scope ends).
+Every op's forward (``autograd.function.forward_quiet``, under ``apply_op``, ``apply_cast`` and
+``apply_optional``), every node the backward loops run (``_drain``, and ``_run`` node by node),
+optimizer steps, casts, fills and item assignment run quiet, so ``tensor * 1e300`` gives inf
+without NumPy's RuntimeWarning, as in PyTorch. The user's own NumPy code keeps its error state,
+except code core calls back from inside such a scope: tensor and module hooks during
+``backward()``, and an optimizer's ``closure``, run quiet too (and an ``np.seterr`` there lasts
+until the scope ends).
 
 ``np.errstate`` builds its state anew on every entry, about a microsecond: a tenth of a small
 op's whole cost. Here one state, built at import (every condition ignored; NumPy's buffer size of

@@ -170,26 +170,34 @@ def edge_of(t: Tensor) -> tuple[Node | None, int]:
     return _NO_EDGE
 
 
+def forward_quiet(node: Node, arrays: Any, params: tuple) -> Any:
+    """``node.forward`` on raw arrays: inf and NaN without NumPy's warnings, as PyTorch
+    (see fp_quiet). ``apply_cast`` and ``apply_optional`` run here; ``apply_op`` has it inline."""
+    token = ignore_all()
+    try:
+        return node.forward(*arrays, *params)
+    finally:
+        restore(token)
+
+
 def apply_op(cls: type[Node], tensors: tuple[Tensor, ...], *params: Any) -> Tensor:
     """Run ``cls().forward`` on the tensors' arrays and record the graph when it is needed."""
     node = cls()
+    token = ignore_all()  # forward_quiet, inline: a call more is a percent of a tiny op's time
+    try:
+        if len(tensors) == 1:
+            out = node.forward(tensors[0]._data, *params)
+        else:
+            out = node.forward(*[t._data for t in tensors], *params)
+    finally:
+        restore(token)
     if len(tensors) == 1:
         t = tensors[0]
-        token = ignore_all()  # inf and NaN without NumPy's warnings, as PyTorch (see fp_quiet)
-        try:
-            out = node.forward(t._data, *params)
-        finally:
-            restore(token)
         if t._requires_grad and _grad_state.enabled:
             return _record(node, tensors, out)
         if type(out) is list or type(out) is tuple:  # several outputs (max with dim, split...)
             return tuple(_Tensor._wrap(o) for o in out)
         return _Tensor._wrap(out)
-    token = ignore_all()
-    try:
-        out = node.forward(*[t._data for t in tensors], *params)
-    finally:
-        restore(token)
     if _grad_state.enabled:
         for t in tensors:
             if t._requires_grad:

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.autograd.function import Node, _record
+from core.autograd.function import Node, _record, forward_quiet
 from core.autograd.grad_mode import _state as _grad_state
-from core.fp_quiet import ignore_all, restore
 from core.tensor import Tensor
 
 
 def apply_optional(cls: type[Node], tensors: tuple[Tensor | None, ...], *params: Any) -> tuple:
     """Run ``cls().forward`` on the arrays (None for absent inputs); returns (result, node)."""
     node = cls()
-    token = ignore_all()  # as apply_op: inf and NaN without NumPy's warnings
-    try:
-        out = node.forward(*[t._data if t is not None else None for t in tensors], *params)
-    finally:
-        restore(token)
+    out = forward_quiet(node, [t._data if t is not None else None for t in tensors], params)
     present = tuple(t for t in tensors if t is not None)
     if _grad_state.enabled and any(t._requires_grad for t in present):
         result = _record(node, present, out, Tensor)
