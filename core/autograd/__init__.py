@@ -6,7 +6,7 @@ from typing import Any
 
 from core.autograd import graph
 from core.autograd.anomaly import detect_anomaly, set_detect_anomaly
-from core.autograd.engine import StepRecord, backward, backward_steps, grad
+from core.autograd.engine import backward, backward_steps, grad
 from core.autograd.function import AccumulateGrad, Function, FunctionCtx, Node
 from core.autograd.grad_mode import (
     enable_grad,
@@ -16,6 +16,7 @@ from core.autograd.grad_mode import (
     set_grad_enabled,
 )
 from core.autograd.gradcheck import gradcheck
+from core.autograd.step_record import StepRecord
 
 
 def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:  # noqa: N802
