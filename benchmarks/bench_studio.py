@@ -2,10 +2,18 @@
 
 - Latency: a 1 ms timer on the UI thread records how late each tick fires while the app trains
   the digits MLP (its default config) as fast as it can. Target: p99 <= 16 ms (one frame).
-- Throughput: wall time of the same run's training (from "running" to "finished" as the worker
-  thread says them; building the run is left out on both sides) in the app (worker thread, live
-  plots) against the headless engine (`TrainingRun.run_to_end()`, what `playground train`
-  drives), best of a few alternating runs. Target: the app does >= 90 % of the headless speed.
+- Throughput: the app's training speed (worker thread, live plots) against the headless engine's
+  (`TrainingRun.steps()`, what `playground train` drives) for the same config. Target: the app
+  does >= 90 % of the headless speed.
+
+  The verdict is the median over alternating one-second windows of two long runs: the headless
+  run steps on the main thread while the app's run is paused, then the app's run trains while its
+  UI draws. This VM's speed swings by a quarter within seconds (the same 200 epochs took 1.75 s
+  to 2.87 s back to back), which buries a 10 % effect in any comparison of runs made one after
+  the other; windows a second apart see nearly the same machine. The app's windows also pay for
+  each resume (its state news, the plots catching up), so the figure errs against the app.
+  Whole runs are still timed (from "running" to "finished" as the worker thread says them;
+  building the run is left out on both sides), best of a few alternating ones, and printed.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ os.environ.setdefault("PLAYGROUND_SETTINGS", os.path.join(tempfile.mkdtemp(), "s
 CONFIG = {"dataset": "digits", "epochs": 200}
 LATENCY_SECONDS = 3.0
 ROUNDS = 9
+WINDOWS = 30  # alternating pairs of windows, each WINDOW seconds
+WINDOW = 1.0
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -89,6 +99,47 @@ def app_seconds(pg: object) -> float:
     return marks["finished"] - marks["running"]
 
 
+def _spin(seconds: float) -> None:
+    """Run the UI's event loop for `seconds`, as the app does while it trains (no polling)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def windowed_ratios(pg: object, windows: int = WINDOWS, window: float = WINDOW) -> list[float]:
+    """The app's steps per second over the headless engine's, one ratio per pair of adjacent
+    windows of two long runs of the same config (see the module's docstring)."""
+    from core.training import TrainingRun
+
+    panel = pg.window.panels["training"]
+    config = {**CONFIG, "epochs": 100_000}  # neither run ends while measured
+    headless = TrainingRun(config)
+    pg.train(config)
+    pg.wait_until(lambda: panel.controller.state == "running", 30)
+    _spin(window)  # past the run's start
+    app_run = panel.controller.worker.run
+    ratios = []
+    for _ in range(windows):
+        pg.pause_training()
+        pg.wait_until(lambda: panel.controller.state == "paused", 10)
+        steps, start = 0, time.perf_counter()
+        for _report in headless.steps():
+            steps += 1
+            if time.perf_counter() - start >= window:
+                headless.pause()  # steps() returns after this step
+        headless_rate = steps / (time.perf_counter() - start)
+        pg.resume_training()
+        pg.wait_until(lambda: panel.controller.state == "running", 10)
+        first, start = app_run.step, time.perf_counter()
+        _spin(window)
+        ratios.append((app_run.step - first) / (time.perf_counter() - start) / headless_rate)
+    pg.stop_training()
+    pg.wait_until(lambda: not panel.busy, 10)
+    return ratios
+
+
 def headless_seconds() -> float:
     from core.training import TrainingRun
 
@@ -117,12 +168,20 @@ def main() -> None:
         headless.append(headless_seconds())
         app.append(app_seconds(pg))
     ratio = min(headless) / min(app)
-    paired = statistics.median(h / a for h, a in zip(headless, app))  # same load, side by side
-    verdict = "met" if ratio >= 0.9 else "MISSED"
+    paired = statistics.median(h / a for h, a in zip(headless, app))
     print(
-        f"studio throughput  app {min(app):6.2f} s  headless {min(headless):6.2f} s  "
+        f"studio whole runs  app {min(app):6.2f} s  headless {min(headless):6.2f} s  "
         f"app/headless speed {100 * ratio:5.1f} % (best of {ROUNDS}; median of pairs "
-        f"{100 * paired:5.1f} %)  (target >= 90 %: {verdict})"
+        f"{100 * paired:5.1f} %; runs one after the other: the machine's swings show here)"
+    )
+    ratios = windowed_ratios(pg)
+    median = statistics.median(ratios)
+    low, high = _percentile(ratios, 25), _percentile(ratios, 75)
+    verdict = "met" if median >= 0.9 else "MISSED"
+    print(
+        f"studio throughput  app/headless speed {100 * median:5.1f} % (median of {len(ratios)} "
+        f"pairs of {WINDOW:g} s windows; middle half {100 * low:.0f}-{100 * high:.0f} %)  "
+        f"(target >= 90 %: {verdict})"
     )
     pg.window.close()
 

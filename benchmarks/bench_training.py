@@ -44,11 +44,16 @@ TARGETS = {
 # (this VM's speed swings by half between runs; the scaled targets do not). Each scaled target is
 # a ratio to a framework timed in this run by the same clock, so --cpu-time reads it alike. The
 # two yardsticks disagree where the issue's own figures do (its PyTorch took 1.73x MyGrad's time
-# on the regression; here 1.0-1.35x): both are printed.
+# on the regression; here 1.0-1.9x, from run to run): both are printed, and the verdict is by
+# VERDICT_BY's. The regression's 40 ms sits just under the pure-Python peer's 44 ms: it asks core
+# to beat that peer by a tenth. Its epoch is a few dozen tiny ops, all per-op Python overhead,
+# which MyGrad shares and PyTorch's C++ dispatch does not, so MyGrad's time is the one that
+# moves with this machine's speed as core's does.
 ISSUE_MEASURED = {
     "linear regression, 500 epochs": {"torch": 76.0, "mygrad": 44.0},
     "LeNet 3x32x32 step (b32)": {"torch": 6.0},
 }
+VERDICT_BY = {"linear regression, 500 epochs": "mygrad", "LeNet 3x32x32 step (b32)": "torch"}
 
 
 def _frameworks() -> dict[str, ModuleType]:
@@ -367,6 +372,7 @@ def scaled_targets(rows: dict[str, dict[str, float | None]]) -> list[str]:
                 f"{label}: <= {target:g} {unit} at this machine's speed by {name} "
                 f"({here:.2f} {unit} here, {theirs_there:g} in the issue) is <= {scaled:.2f} "
                 f"{unit}: core {ours:.2f} {unit}, {'met' if ours <= scaled else 'NOT met'}"
+                + (" (the verdict)" if VERDICT_BY.get(label) == name else "")
             )
     return lines
 

@@ -6,11 +6,12 @@ costs them (updating the items and painting them) and redraw at most as often as
 `UI_SHARE` of the time, and never more than `MAX_FPS` times a second.
 
 While a frame is painted, the training thread also waits at its next step boundary (`paint_gate`):
-a paint racing a busy training thread gets the GIL a switch interval (5 ms) at a time, turn about
-with training, and is spread over many times its own length; held back, it runs in one go. Qt's
-own drawing does not run beside training either: PySide keeps the GIL through its calls into Qt
-(a 300 ms `QPainter.drawPath` let another Python thread run at 2 % of its speed), so every
-millisecond the UI thread spends, painting included, is one training waits for.
+a paint racing a busy training thread lets go of the GIL at each signal pyqtgraph emits (PySide
+releases it in `emit`), gets it back a switch interval (5 ms) later, and is spread over many times
+its own length; held back, it runs in one go. Qt's own drawing does not run beside training
+either: PySide keeps the GIL through its other calls into Qt (a 300 ms `QPainter.drawPath` let
+another Python thread run at 2 % of its speed), so every millisecond the UI thread spends,
+painting included, is one training waits for.
 
 Each view's budget counts only its own frames; the UI thread does more (taking reports, the
 status line, Qt's own event handling and compositing). `ui_load` watches the thread's whole CPU
