@@ -122,8 +122,8 @@ def windowed_ratios(pg: object, windows: int = WINDOWS, window: float = WINDOW) 
     app_run = panel.controller.worker.run
     ratios = []
     for _ in range(windows):
-        pg.pause_training()
-        pg.wait_until(lambda: panel.controller.state == "paused", 10)
+        pg.pause_training()  # a window with both runs training would compare nothing
+        assert pg.wait_until(lambda: panel.controller.state == "paused", 10), "did not pause"
         steps, start = 0, time.perf_counter()
         for _report in headless.steps():
             steps += 1
@@ -131,7 +131,7 @@ def windowed_ratios(pg: object, windows: int = WINDOWS, window: float = WINDOW) 
                 headless.pause()  # steps() returns after this step
         headless_rate = steps / (time.perf_counter() - start)
         pg.resume_training()
-        pg.wait_until(lambda: panel.controller.state == "running", 10)
+        assert pg.wait_until(lambda: panel.controller.state == "running", 10), "did not resume"
         first, start = app_run.step, time.perf_counter()
         _spin(window)
         ratios.append((app_run.step - first) / (time.perf_counter() - start) / headless_rate)

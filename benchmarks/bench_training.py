@@ -44,7 +44,7 @@ TARGETS = {
 # (this VM's speed swings by half between runs; the scaled targets do not). Each scaled target is
 # a ratio to a framework timed in this run by the same clock, so --cpu-time reads it alike. The
 # two yardsticks disagree where the issue's own figures do (its PyTorch took 1.73x MyGrad's time
-# on the regression; here 1.0-1.9x, from run to run): both are printed, and the verdict is by
+# on the regression; here 1.0-2.0x, from run to run): both are printed, and the verdict is by
 # VERDICT_BY's. The regression's 40 ms sits just under the pure-Python peer's 44 ms: it asks core
 # to beat that peer by a tenth. Its epoch is a few dozen tiny ops, all per-op Python overhead,
 # which MyGrad shares and PyTorch's C++ dispatch does not, so MyGrad's time is the one that
@@ -359,7 +359,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def scaled_targets(rows: dict[str, dict[str, float | None]]) -> list[str]:
-    """Each absolute target at this machine's speed, by each framework the issue measured."""
+    """Each absolute target at this machine's speed, by each framework the issue measured; the
+    line of the framework in VERDICT_BY says "(the verdict)"."""
     lines = []
     for label, measured in ISSUE_MEASURED.items():
         (unit, target), ours = TARGETS[label], rows.get(label, {}).get("core")
