@@ -1,7 +1,8 @@
 """Live training curves: loss (train and validation), accuracy and learning rate, x-linked.
 
-The history lives in plain growable arrays; `redraw()` pushes it to pyqtgraph (the panel calls it
-at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
+The history lives in growable arrays (`curve_series`); `redraw()` pushes their envelopes to
+pyqtgraph while the step axis follows the run, every point once the user zooms in (the panel calls
+it at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
 faint copy of the raw curve; where the learning rate was changed mid-run, every plot gets a
 dashed vertical marker.
 """
@@ -14,77 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 
 from playground.frame_budget import FrameBudget, TimedPaint
+from playground.widgets.curve_series import Series, Smoother
 from playground.widgets.plot_style import PALETTE, apply_plot_theme
-
-
-def smooth(values: np.ndarray, weight: float) -> np.ndarray:
-    """TensorBoard's debiased exponential moving average (NaN entries are carried over)."""
-    return Smoother(weight).extend(values)
-
-
-class Smoother:
-    """The same average, computed incrementally: only new values cost anything."""
-
-    def __init__(self, weight: float) -> None:
-        self.weight = weight
-        self.last, self.norm = 0.0, 0.0
-        self.out = np.empty(0)
-
-    def extend(self, values: np.ndarray) -> np.ndarray:
-        """Smoothed `values`, of which the first len(previous call) are the previous ones."""
-        done = len(self.out)
-        if len(values) < done:  # cleared: start over
-            self.__init__(self.weight)
-            done = 0
-        if self.weight <= 0:
-            self.out = np.asarray(values, dtype=np.float64)
-            return self.out
-        new = np.empty(len(values) - done)
-        w, last, norm = self.weight, self.last, self.norm
-        for i, v in enumerate(values[done:].tolist()):
-            if v != v or v in (float("inf"), float("-inf")):
-                new[i] = v
-                continue
-            last = last * w + (1 - w) * v
-            norm = norm * w + (1 - w)
-            new[i] = last / norm
-        self.last, self.norm = last, norm
-        self.out = np.concatenate([self.out, new])
-        return self.out
-
-
-class Series:
-    """A growable (x, y) series of float64."""
-
-    def __init__(self) -> None:
-        self.x = np.empty(1024)
-        self.y = np.empty(1024)
-        self.n = 0
-
-    def append(self, x: float, y: float) -> None:
-        if self.n == self.x.size:
-            self.x = np.resize(self.x, self.n * 2)
-            self.y = np.resize(self.y, self.n * 2)
-        self.x[self.n] = x
-        self.y[self.n] = y
-        self.n += 1
-
-    def extend(self, x: Sequence[float], y: Sequence[float]) -> None:
-        k = len(x)
-        if self.n + k > self.x.size:
-            size = max(self.n * 2, self.n + k)
-            self.x = np.resize(self.x, size)
-            self.y = np.resize(self.y, size)
-        self.x[self.n : self.n + k] = x
-        self.y[self.n : self.n + k] = y
-        self.n += k
-
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.x[: self.n], self.y[: self.n]
-
-    def clear(self) -> None:
-        self.n = 0
-
 
 DOWNSAMPLE_FACTOR = 2.0  # peak-downsampled samples drawn per pixel of a long curve
 NICE_STEPS = (1, 2, 5)  # the step axis ends at 10, 20, 50, 100, ... as the run goes on
@@ -118,6 +50,7 @@ def nice_value_range(lo: float, hi: float) -> tuple[float, float]:
 
 
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc", "lr")
+SMOOTHED = ("train_loss", "train_acc")  # drawn smoothed over a faint copy of the raw curve
 
 
 class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
@@ -130,7 +63,8 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         self.series = {key: Series() for key in SERIES}
         self.lr_marks: list[tuple[float, str]] = []
         self.smoothing = 0.6
-        self.smoothers = {"train_loss": Smoother(0.6), "train_acc": Smoother(0.6)}
+        self.smoothed = {key: Series() for key in SMOOTHED}  # the smoothers' output so far
+        self.smoothers = {key: Smoother(self.smoothing) for key in SMOOTHED}
         self.loss = self._plot(0, "loss")
         self.acc = self._plot(1, "accuracy")
         self.lr = self._plot(2, "learning rate")
@@ -150,12 +84,15 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         }
         self.lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._drawn: dict[str, int] = {}
+        self._drawn_whole = False  # whether the curves drawn are the steps in a zoomed view
+        self._shown: dict[str, np.ndarray] = {}  # the values drawn of each curve, before log10
         self._lr_top = 0.0
         # The step axis follows the run in jumps (`step_axis_end`) rather than pyqtgraph's
         # auto-range: a range that moves every frame re-lays out the three linked axes and
         # re-clips every curve, the largest part of a redraw. Zooming by hand stops the
         # following; the plot's auto-range button ("A") resumes it.
         self._x_end = 0.0
+        self._x_fitted = -1.0  # the last step when a run that ended filled the axis (fit_steps)
         self._x_follow = True
         # The loss axis likewise keeps a nice range until the curves leave it or fill under half
         # of it: an auto-ranged loss axis, whose bottom falls with every step, regenerated its
@@ -166,7 +103,11 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         view.enableAutoRange(x=False, y=False)
         view.sigRangeChangedManually.connect(self._loss_zoomed_by_hand)
         for plot in (self.acc, self.lr):
+            # their steps are the loss plot's (linked); auto-ranged, a redraw of theirs would
+            # move every plot's step axis off where `_follow_axes` put it
+            plot.getViewBox().enableAutoRange(x=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._zoomed_by_hand)
+        view.sigXRangeChanged.connect(self._steps_shown_changed)
         self.set_accuracy_visible(True)
 
     def _plot(self, row: int, title: str) -> pg.PlotItem:
@@ -190,24 +131,36 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         name: str | None = None,
         raw: bool = False,
         symbol: bool = False,
-    ) -> pg.PlotDataItem:
+    ) -> pg.PlotCurveItem | pg.PlotDataItem:
+        """A curve with a point per step is a bare PlotCurveItem fed the envelope (`redraw`):
+        a PlotDataItem's own clipping, downsampling and bounds cost three times as much per
+        update. The validation curves, a point per epoch with markers, stay PlotDataItems."""
+        if symbol:
+            item = plot.plot(
+                pen=pg.mkPen(colour, width=2),
+                name=name,
+                symbol="o",
+                symbolSize=5,
+                symbolBrush=colour,
+            )
+            # pyqtgraph's default keeps ~5 peak samples per pixel; 2 look the same and paint
+            # 3x faster (a paint holds the training thread back: see frame_budget)
+            item.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
+            return item
+        pen = pg.mkPen(colour, width=2)
         if raw:
-            c = pg.mkColor(colour)
-            c.setAlpha(60)
-            item = plot.plot(pen=pg.mkPen(c, width=1))
-        else:
-            kwargs = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour} if symbol else {}
-            item = plot.plot(pen=pg.mkPen(colour, width=2), name=name, **kwargs)
-        # pyqtgraph's default keeps ~5 peak samples per pixel; 2 look the same and paint 3x faster
-        # (a paint holds the training thread back: see frame_budget)
-        item.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
+            faint = pg.mkColor(colour)
+            faint.setAlpha(60)
+            pen = pg.mkPen(faint, width=1)
+        item = pg.PlotCurveItem(pen=pen, name=name, connect="finite")  # NaN: a gap
+        plot.addItem(item)
         return item
 
     # ---- data -------------------------------------------------------------------------------
     def clear_history(self) -> None:
         for s in self.series.values():
             s.clear()
-        self.smoothers = {k: Smoother(self.smoothing) for k in self.smoothers}
+        self._restart_smoothing()
         self.lr_marks.clear()
         for plot, line in self.lines:
             plot.removeItem(line)
@@ -218,8 +171,13 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         self.redraw()
 
     def _zoomed_by_hand(self, mask: Sequence[bool]) -> None:
-        if mask[0]:
+        if mask[0] and self._x_follow:
             self._x_follow = False
+            self.redraw()  # the steps in view now, in the detail zooming in is for
+
+    def _steps_shown_changed(self) -> None:
+        if not self._x_follow:  # zoomed or panned by hand: draw the steps now in view
+            self.redraw(force=True)
 
     def _loss_zoomed_by_hand(self, mask: Sequence[bool]) -> None:
         self._zoomed_by_hand(mask)
@@ -230,7 +188,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         """A run that ended fills the step axis (unless the user zoomed)."""
         last = self._last_step()
         if self._x_follow and last > 0:
-            self._x_end = last
+            self._x_end = self._x_fitted = last
             self.loss.setXRange(0.0, last, padding=0.02)
 
     def _last_step(self) -> float:
@@ -248,18 +206,26 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         if not self._x_follow:
             return
         last = self._last_step()
-        if last >= self._x_end * 0.95:  # about to reach the edge (or no axis yet: 0)
+        # about to reach the edge (or no axis yet: 0); an ended run fitted to the axis stays so
+        # through a redraw for other reasons (log scale, smoothing) until new steps come
+        if last >= self._x_end * 0.95 and last != self._x_fitted:
             self._x_end = step_axis_end(last)
             self.loss.setXRange(0.0, self._x_end, padding=0.02)
 
     def _loss_bounds(self) -> tuple[float, float] | None:
         """The smallest and largest finite loss drawn (log10 of the positive ones on a log axis)."""
-        values = [self.series[k].data()[1] for k in ("train_loss", "val_loss")]
-        y = np.concatenate(values)
+        y = np.concatenate([self._extremes(k) for k in ("train_loss_raw", "val_loss")])
         if self.loss.getAxis("left").logMode:
             y = np.log10(y[y > 0])
         y = y[np.isfinite(y)]
         return (float(y.min()), float(y.max())) if y.size else None
+
+    def _extremes(self, curve: str) -> np.ndarray:
+        """Values of `curve`'s series with its smallest and largest: what was drawn of it while
+        following the run (its envelope has every extreme), the envelope when zoomed in."""
+        if self._drawn_whole or curve not in self._shown:
+            return self.series[curve.removesuffix("_raw")].view()[1]
+        return self._shown[curve]
 
     def _follow_loss(self) -> None:
         """Give the loss axis a new nice range when the curves leave it or fill under half of it."""
@@ -308,12 +274,26 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
 
     def set_smoothing(self, weight: float) -> None:
         self.smoothing = min(max(weight, 0.0), 0.99)
-        self.smoothers = {k: Smoother(self.smoothing) for k in self.smoothers}
+        self._restart_smoothing()
         self.redraw(force=True)
 
+    def _restart_smoothing(self) -> None:
+        for key in SMOOTHED:
+            self.smoothed[key].clear()
+            self.smoothers[key] = Smoother(self.smoothing)
+
+    def _smooth_new_points(self, key: str) -> None:
+        raw, out = self.series[key], self.smoothed[key]
+        x, y = raw.data()
+        out.extend(x[out.n :], self.smoothers[key].push(y[out.n :]))
+
     def set_log_scale(self, on: bool) -> None:
+        view = self.loss.getViewBox()
+        steps = view.viewRange()[0]
         self.loss.setLogMode(y=on)  # pyqtgraph turns auto-range back on here: not ours to keep
-        self.loss.getViewBox().enableAutoRange(x=False, y=False)
+        view.enableAutoRange(x=False, y=False)  # (which auto-ranges once more, the steps too)
+        view.setXRange(*steps, padding=0)  # the steps shown are the same in either scale
+        self.redraw(force=True)  # the step curves take log10 here (see `_draw`)
         self._y_range, self._y_follow = None, True  # the axis is in other units: fit it anew
         self._follow_loss()
 
@@ -324,26 +304,42 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
 
     def redraw(self, force: bool = False) -> None:
         """Push new data to the plots; series that did not grow since the last call are skipped
-        (drawing is what competes with training for the GIL)."""
+        (drawing is what competes with training for the GIL). Each curve gets about two points
+        per pixel of its series (`Series.view`): while the step axis follows the run, its
+        envelope, at a cost that does not grow with the run; once the user zooms or pans, the
+        steps in view."""
         c, s = self.curves, self.series
+        view = self.loss.getViewBox()
+        x_range = None if self._x_follow else tuple(view.viewRange()[0])
+        force = force or x_range is not None or self._drawn_whole
+        self._drawn_whole = x_range is not None
         grown = {k for k in SERIES if force or s[k].n != self._drawn.get(k)}
         self._drawn = {k: s[k].n for k in SERIES}
-        if "train_loss" in grown:
-            x, y = s["train_loss"].data()
-            c["train_loss_raw"].setData(x, y)
-            c["train_loss"].setData(x, self.smoothers["train_loss"].extend(y))
+        max_points = 2 * max(int(view.width()), 200)
+
+        def draw(curve: str, series: Series) -> None:
+            x, y = series.view(max_points, x_range)
+            self._shown[curve] = y
+            item = c[curve]
+            if isinstance(item, pg.PlotCurveItem) and curve.startswith("train_loss"):
+                if self.loss.getAxis("left").logMode:  # PlotDataItems do this themselves
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        y = np.log10(y)
+            item.setData(x, y)
+
+        for key in SMOOTHED:
+            if key in grown and (key == "train_loss" or self.acc.isVisible()):
+                self._smooth_new_points(key)
+                draw(f"{key}_raw", s[key])
+                draw(key, self.smoothed[key])
         few = s["val_loss"].n <= 60  # markers while they can be told apart
         for key in ("val_loss", "val_acc"):
             if key in grown:
                 c[key].setSymbol("o" if few else None)
-                c[key].setData(*s[key].data())
-        if "train_acc" in grown and self.acc.isVisible():
-            x, y = s["train_acc"].data()
-            c["train_acc_raw"].setData(x, y)
-            c["train_acc"].setData(x, self.smoothers["train_acc"].extend(y))
+                draw(key, s[key])
         if "lr" in grown:
-            x, y = s["lr"].data()
-            c["lr"].setData(x, y)
+            draw("lr", s["lr"])
+            y = self._extremes("lr")
             top = float(np.nanmax(y[np.isfinite(y)], initial=0.0)) * 1.15
             if top > 0 and top != self._lr_top:  # a flat lr would sit in an arbitrary ±0.5 band
                 self._lr_top = top

@@ -65,10 +65,16 @@ def test_reports_are_taken_at_the_pace_the_curves_redraw(studio):
     # the ended run is drawn to its last step, however far behind the throttled redraws were
     studio.process_events(0.1)
     last = history[-1].step
-    x, _ = plots.curves.curves["train_loss"].getData()
-    assert len(x) == last and x[-1] == last
+    x, y = plots.curves.curves["train_loss"].getData()
+    steps, smoothed = plots.curves.smoothed["train_loss"].data()
+    assert len(steps) == last and x[-1] == last  # about two points a pixel, the last one last
+    assert len(x) <= 2 * max(plots.curves.loss.getViewBox().width(), 200) + 1
+    assert (y.min(), y.max()) == (smoothed.min(), smoothed.max())  # covering every value
     start, end = plots.curves.loss.getViewBox().viewRange()[0]
     assert end == pytest.approx(last * 1.02, rel=0.01) and start < 0
+    plots.log_scale.setChecked(True)  # a redraw for another reason keeps the fitted axis
+    plots.smoothing.setValue(30)
+    assert plots.curves.loss.getViewBox().viewRange()[0] == pytest.approx([start, end])
 
 
 def test_exported_model_loads_in_torch_with_the_same_outputs(studio, tmp_path):

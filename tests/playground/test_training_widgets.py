@@ -11,7 +11,7 @@ import pytest
 
 from core import datasets
 from core.training import ModelSpec
-from playground.widgets.curve_plots import Smoother, smooth
+from playground.widgets.curve_series import Smoother, smooth
 from playground.widgets.data_import_dialog import build_dataset, read_columns
 from playground.widgets.model_builder import ModelBuilder, blocks_to_layers, layers_to_blocks
 from playground.widgets.plots_panel import PlotsPanel
@@ -41,8 +41,8 @@ def test_smoothing_is_tensorboards_debiased_average():
     assert out[0] == 1.0 and out[1] == pytest.approx((0.5 * 0.5 + 1.0) / 0.75)
     assert np.isnan(out[3]) and np.isfinite(out[4])
     incremental = Smoother(0.5)
-    incremental.extend(values[:2])
-    np.testing.assert_array_equal(incremental.extend(values), out)
+    pushed = np.concatenate([incremental.push(values[:2]), incremental.push(values[2:])])
+    np.testing.assert_allclose(pushed, out, rtol=1e-15)
     np.testing.assert_array_equal(smooth(values, 0.0), values)
 
 
@@ -263,6 +263,30 @@ def test_the_step_axis_follows_the_run_until_zoomed_by_hand(plots):
     view.enableAutoRange(x=True)  # the "A" button
     curves.redraw(force=True)
     assert 2000 <= x_end() <= 2040 and not view.autoRangeEnabled()[0]
+
+
+def test_a_long_run_is_drawn_as_an_envelope_and_a_zoom_in_every_step(plots):
+    curves = plots.curves
+    steps = np.arange(1.0, 100_001.0)
+    loss = 1.0 / np.sqrt(steps) + 0.01 * np.sin(steps)
+    curves.extend("train_loss", steps, loss)
+    curves.extend("lr", steps, np.full(steps.size, 0.1))
+    plots.redraw()
+    x, y = curves.curves["train_loss_raw"].getData()
+    width = curves.loss.getViewBox().width()
+    assert len(x) <= 2 * max(width, 200) + 1 and x[-1] == 100_000  # not 100,000 points
+    assert (y.min(), y.max()) == (loss.min(), loss.max())
+    view = curves.loss.getViewBox()
+    view.setXRange(5000, 5100, padding=0)
+    view.sigRangeChangedManually.emit([True, False])  # as a mouse zoom does
+    x, y = curves.curves["train_loss_raw"].getData()
+    assert x.tolist() == list(np.arange(4999.0, 5102.0))  # every step in view, one either side
+    np.testing.assert_array_equal(y, loss[4998:5101])
+    x, _ = curves.curves["lr"].getData()
+    assert x[0] == 4999.0 and x[-1] == 5101.0  # the linked plots too
+    view.enableAutoRange(x=True)  # the "A" button: following again, the envelope again
+    curves.redraw(force=True)
+    assert len(curves.curves["train_loss_raw"].getData()[0]) <= 2 * max(width, 200) + 1
 
 
 def test_the_loss_axis_gets_nice_ranges():
