@@ -25,9 +25,9 @@ import threading
 import time
 
 MAX_FPS = 30.0
-UI_SHARE = 0.04  # of wall time the plots may spend drawing while training runs
+UI_SHARE = 0.025  # of wall time the curves may spend drawing while training runs
 SLOWEST = 0.5  # seconds: however costly, redraw at least this often
-UI_TOTAL_SHARE = 0.05  # of wall time the UI thread may use in all while training runs
+UI_TOTAL_SHARE = 0.04  # of wall time the UI thread may use in all while training runs
 LOAD_WINDOW = 0.5  # seconds of UI thread time per measurement of its share
 MAX_STRETCH = 4.0
 
@@ -98,6 +98,9 @@ class FrameBudget:
     A frame is everything the UI thread spends on one update of the view: updating its items and
     every paint until the next update (pyqtgraph may paint a view more than once per update). The
     average is of whole frames, so the interval keeps the view's true share under `UI_SHARE`.
+    Costs are the UI thread's CPU time (`time.thread_time`), not the wall clock: an update racing
+    the training thread for the GIL waits several times its own length, and training runs
+    meanwhile, so the wall clock would count that waiting as a cost to training four times over.
     """
 
     def __init__(self, share: float = UI_SHARE) -> None:
@@ -117,8 +120,8 @@ class FrameBudget:
         self._frame = None
 
     def interval(self) -> float:
-        own = min(max(1.0 / MAX_FPS, self.cost / self.share), SLOWEST)
-        return own * ui_load.stretch
+        own = max(1.0 / MAX_FPS, self.cost / self.share)
+        return min(own * ui_load.stretch, SLOWEST)  # however stretched, at least SLOWEST
 
 
 class TimedPaint:
@@ -127,11 +130,11 @@ class TimedPaint:
     budget: FrameBudget | None = None
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
-        start = time.perf_counter()
+        start = time.thread_time()
         paint_gate.close()
         try:
             super().paintEvent(event)  # type: ignore[misc]
         finally:
             paint_gate.open()
         if self.budget is not None:
-            self.budget.add(time.perf_counter() - start)
+            self.budget.add(time.thread_time() - start)

@@ -28,8 +28,8 @@ from playground.report_outbox import Outbox
 
 EMIT_INTERVAL = 1 / 30  # seconds between report batches, at the most
 SLOWEST_TAKE = 0.5  # seconds: reports reach the UI at least this often while training runs
-FIT_BUDGET = 0.03  # share of training time the fit plot may take (predictions and drawing)
-FIT_MIN_INTERVAL = 0.2  # seconds between fit-plot updates at most
+FIT_BUDGET = 0.015  # share of training time the fit plot may take (predictions and drawing)
+FIT_MIN_INTERVAL = 0.3  # seconds between fit-plot updates at most
 DONE = ("finished", "stopped", "failed")
 _WHAT = {  # what failed, in words, per command
     "load": "cannot build the run",
