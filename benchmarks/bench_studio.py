@@ -124,6 +124,7 @@ def training_thread_id(pg: object) -> int:
     got: list[int] = []
     panel.call("thread id", lambda _run: threading.get_native_id(), got.append)
     assert pg.wait_until(lambda: bool(got), 10), "the training thread did not answer"
+    assert isinstance(got[0], int), f"the training thread could not say its id: {got[0]!r}"
     return got[0]
 
 
@@ -135,9 +136,10 @@ class Windows(NamedTuple):
 def windowed_ratios(pg: object, windows: int = WINDOWS, window: float = WINDOW) -> Windows:
     """The app's steps per second over the headless engine's, one ratio per pair of adjacent
     windows of two long runs of the same config (see the module's docstring); and in each app
-    window, the share of the time its training thread ran rather than waited (for the GIL, held
-    by the UI thread): unlike speed, that share does not swing with the machine (empty where
-    the system does not say a thread's CPU time)."""
+    window, the share of the time its training thread ran rather than waited (for the GIL held
+    by the UI thread, at the paint gate, or for a core the machine took): it swings far less
+    with the machine than speed does (empty where the system does not say a thread's CPU
+    time)."""
     from core.training import TrainingRun
 
     panel = pg.window.panels["training"]
@@ -217,8 +219,8 @@ def main() -> None:
     if running:
         print(
             f"studio training thread ran {100 * statistics.median(running):5.1f} % of the app's "
-            f"windows (median; the rest it waited for the GIL the UI thread held: the "
-            f"steadiest reading of what the UI costs training)"
+            f"windows (median; the rest it waited, for the GIL while the UI thread held it or "
+            f"at the paint gate, or the machine took the core: a steadier reading than speed)"
         )
     pg.window.close()
 

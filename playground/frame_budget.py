@@ -21,16 +21,21 @@ time while training runs and stretches every view's interval when the total pass
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 MAX_FPS = 30.0
-UI_SHARE = 0.025  # of wall time the curves may spend drawing while training runs
+UI_SHARE = 0.025  # UI CPU seconds per wall second a view may spend drawing while training runs
 SLOWEST = 0.5  # seconds: however costly, redraw at least this often
-UI_TOTAL_SHARE = 0.04  # of wall time the UI thread may use in all while training runs
+UI_TOTAL_SHARE = 0.04  # UI CPU seconds per wall second the UI thread may use in all, likewise
 LOAD_WINDOW = 0.5  # seconds of UI thread time per measurement of its share
 MAX_STRETCH = 4.0
 
+
+# what a frame costs the UI thread: its CPU time, except on Windows, whose thread clock ticks in
+# 15.6 ms steps (longer than most frames), where the wall clock is the better of two estimates
+ui_clock = time.perf_counter if sys.platform == "win32" else time.thread_time
 
 GATE_WAIT = 0.05  # seconds: the training thread never waits longer than this for one frame
 
@@ -98,7 +103,7 @@ class FrameBudget:
     A frame is everything the UI thread spends on one update of the view: updating its items and
     every paint until the next update (pyqtgraph may paint a view more than once per update). The
     average is of whole frames, so the interval keeps the view's true share under `UI_SHARE`.
-    Costs are the UI thread's CPU time (`time.thread_time`), not the wall clock: an update racing
+    Costs are the UI thread's CPU time (`ui_clock`), not the wall clock: an update racing
     the training thread for the GIL waits several times its own length, and training runs
     meanwhile, so the wall clock would count that waiting as a cost to training four times over.
     """
@@ -121,7 +126,7 @@ class FrameBudget:
 
     def interval(self) -> float:
         own = max(1.0 / MAX_FPS, self.cost / self.share)
-        return min(own * ui_load.stretch, SLOWEST)  # however stretched, at least SLOWEST
+        return min(own * ui_load.stretch, SLOWEST)  # however stretched, at most SLOWEST apart
 
 
 class TimedPaint:
@@ -130,11 +135,11 @@ class TimedPaint:
     budget: FrameBudget | None = None
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
-        start = time.thread_time()
+        start = ui_clock()
         paint_gate.close()
         try:
             super().paintEvent(event)  # type: ignore[misc]
         finally:
             paint_gate.open()
         if self.budget is not None:
-            self.budget.add(time.thread_time() - start)
+            self.budget.add(ui_clock() - start)

@@ -1,8 +1,8 @@
 """Live training curves: loss (train and validation), accuracy and learning rate, x-linked.
 
-The history lives in growable arrays (`curve_series`); `redraw()` pushes their envelopes to
-pyqtgraph while the step axis follows the run, every point once the user zooms in (the panel calls
-it at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
+The history lives in growable arrays (`curve_series`); `redraw()` pushes about two points per
+pixel of them to pyqtgraph: their envelopes while the step axis follows the run, the steps in view
+once the user zooms in (the panel calls it at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
 faint copy of the raw curve; where the learning rate was changed mid-run, every plot gets a
 dashed vertical marker.
 """
@@ -13,12 +13,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 
 from playground.frame_budget import FrameBudget, TimedPaint
 from playground.widgets.curve_series import Series, Smoother
 from playground.widgets.plot_style import PALETTE, apply_plot_theme
 
-DOWNSAMPLE_FACTOR = 2.0  # peak-downsampled samples drawn per pixel of a long curve
+DOWNSAMPLE_FACTOR = 2.0  # peak samples per pixel pyqtgraph draws of a long validation curve
 NICE_STEPS = (1, 2, 5)  # the step axis ends at 10, 20, 50, 100, ... as the run goes on
 
 
@@ -84,7 +85,9 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         }
         self.lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._drawn: dict[str, int] = {}
-        self._drawn_whole = False  # whether the curves drawn are the steps in a zoomed view
+        self._drawn_zoomed = False  # whether the curves drawn are the steps in a zoomed view
+        self._drawn_points = 0  # the most points per curve the last redraw drew (its width)
+        self._switching_scale = False
         self._shown: dict[str, np.ndarray] = {}  # the values drawn of each curve, before log10
         self._lr_top = 0.0
         # The step axis follows the run in jumps (`step_axis_end`) rather than pyqtgraph's
@@ -107,7 +110,11 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
             # move every plot's step axis off where `_follow_axes` put it
             plot.getViewBox().enableAutoRange(x=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._zoomed_by_hand)
+        # a zoom, a pan or a new width asks for other points: drawn once the events settle
+        self._detail_timer = QTimer(self, singleShot=True, interval=0)
+        self._detail_timer.timeout.connect(lambda: self.redraw(force=True))
         view.sigXRangeChanged.connect(self._steps_shown_changed)
+        view.sigResized.connect(self._resized)
         self.set_accuracy_visible(True)
 
     def _plot(self, row: int, title: str) -> pg.PlotItem:
@@ -115,7 +122,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         plot.setLabel("left", title)
         # no grid: pyqtgraph's grid lines cost two thirds of a repaint, 30 times a second
         plot.setMenuEnabled(False)
-        plot.setClipToView(True)
+        plot.setClipToView(True)  # for the PlotDataItems (validation): `_curve`
         plot.setDownsampling(auto=True, mode="peak")
         plot.getViewBox().setMouseMode(pg.ViewBox.RectMode)
         plot.getAxis("left").enableAutoSIPrefix(False)
@@ -165,7 +172,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         for plot, line in self.lines:
             plot.removeItem(line)
         self.lines.clear()
-        self._x_end, self._x_follow = 0.0, True
+        self._x_end, self._x_follow, self._x_fitted = 0.0, True, -1.0
         self._y_range, self._y_follow = None, True
         self.loss.getViewBox().enableAutoRange(x=False, y=False)
         self.redraw()
@@ -176,8 +183,17 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
             self.redraw()  # the steps in view now, in the detail zooming in is for
 
     def _steps_shown_changed(self) -> None:
-        if not self._x_follow:  # zoomed or panned by hand: draw the steps now in view
-            self.redraw(force=True)
+        following = self._x_follow and not any(self.loss.getViewBox().autoRangeEnabled())
+        if not following and not self._switching_scale:  # zoomed, panned, or the "A" button
+            self._detail_timer.start()
+
+    def _resized(self) -> None:
+        if self._points_wanted() != self._drawn_points:
+            self._detail_timer.start()
+
+    def _points_wanted(self) -> int:
+        """About two points per pixel of the plots' width (and never fewer than 400)."""
+        return 2 * max(int(self.loss.getViewBox().width()), 200)
 
     def _loss_zoomed_by_hand(self, mask: Sequence[bool]) -> None:
         self._zoomed_by_hand(mask)
@@ -194,14 +210,19 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     def _last_step(self) -> float:
         return max((float(s.x[s.n - 1]) for s in self.series.values() if s.n), default=0.0)
 
+    def _follow_again_if_asked(self) -> None:
+        """The "A" button: following is this plot's auto-range (pyqtgraph's own would fit the
+        curves, which hold only what was drawn of them)."""
+        view = self.loss.getViewBox()
+        if any(view.autoRangeEnabled()):
+            view.enableAutoRange(x=False, y=False)
+            self._x_follow, self._x_end, self._x_fitted = True, 0.0, -1.0
+            self._y_follow, self._y_range = True, None
+
     def _follow_axes(self) -> None:
         """Move the loss axis (`_follow_loss`) and the step axis, when the curves are about to
         leave it (see `step_axis_end`)."""
-        view = self.loss.getViewBox()
-        if any(view.autoRangeEnabled()):  # the "A" button: following is this plot's auto-range
-            view.enableAutoRange(x=False, y=False)
-            self._x_follow, self._x_end = True, 0.0
-            self._y_follow, self._y_range = True, None
+        self._follow_again_if_asked()
         self._follow_loss()
         if not self._x_follow:
             return
@@ -223,7 +244,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     def _extremes(self, curve: str) -> np.ndarray:
         """Values of `curve`'s series with its smallest and largest: what was drawn of it while
         following the run (its envelope has every extreme), the envelope when zoomed in."""
-        if self._drawn_whole or curve not in self._shown:
+        if self._drawn_zoomed or curve not in self._shown:
             return self.series[curve.removesuffix("_raw")].view()[1]
         return self._shown[curve]
 
@@ -290,12 +311,15 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
     def set_log_scale(self, on: bool) -> None:
         view = self.loss.getViewBox()
         steps = view.viewRange()[0]
-        self.loss.setLogMode(y=on)  # pyqtgraph turns auto-range back on here: not ours to keep
-        view.enableAutoRange(x=False, y=False)  # (which auto-ranges once more, the steps too)
-        view.setXRange(*steps, padding=0)  # the steps shown are the same in either scale
-        self.redraw(force=True)  # the step curves take log10 here (see `_draw`)
+        self._switching_scale = True  # pyqtgraph's auto-range below is not the "A" button
+        try:
+            self.loss.setLogMode(y=on)  # pyqtgraph turns auto-range on here: not ours to keep
+            view.enableAutoRange(x=False, y=False)  # (which auto-ranges once more, steps too)
+            view.setXRange(*steps, padding=0)  # the steps shown are the same in either scale
+        finally:
+            self._switching_scale = False
         self._y_range, self._y_follow = None, True  # the axis is in other units: fit it anew
-        self._follow_loss()
+        self.redraw(force=True)  # the step curves take log10 in redraw's `draw`
 
     def set_accuracy_visible(self, on: bool) -> None:
         self.acc.setVisible(on)
@@ -308,14 +332,16 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
         per pixel of its series (`Series.view`): while the step axis follows the run, its
         envelope, at a cost that does not grow with the run; once the user zooms or pans, the
         steps in view."""
+        self._detail_timer.stop()
+        self._follow_again_if_asked()
         c, s = self.curves, self.series
-        view = self.loss.getViewBox()
-        x_range = None if self._x_follow else tuple(view.viewRange()[0])
-        force = force or x_range is not None or self._drawn_whole
-        self._drawn_whole = x_range is not None
+        x_range = None if self._x_follow else tuple(self.loss.getViewBox().viewRange()[0])
+        max_points = self._points_wanted()
+        force = force or x_range is not None or self._drawn_zoomed
+        force = force or max_points != self._drawn_points
+        self._drawn_zoomed, self._drawn_points = x_range is not None, max_points
         grown = {k for k in SERIES if force or s[k].n != self._drawn.get(k)}
         self._drawn = {k: s[k].n for k in SERIES}
-        max_points = 2 * max(int(view.width()), 200)
 
         def draw(curve: str, series: Series) -> None:
             x, y = series.view(max_points, x_range)

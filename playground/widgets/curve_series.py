@@ -76,7 +76,8 @@ class Series:
         self.n += k
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every point (views: copy before keeping)."""
+        """Every point (views of the growable arrays: later points are written past `n`, so a
+        view stays valid until the series is cleared or grows its arrays)."""
         return self.x[: self.n], self.y[: self.n]
 
     def clear(self) -> None:
@@ -134,6 +135,8 @@ class Smoother:
     was."""
 
     def __init__(self, weight: float) -> None:
+        if not 0.0 <= weight < 1.0:
+            raise ValueError(f"smoothing weight must be in [0, 1), not {weight!r}")
         self.weight = weight
         self.last, self.norm = 0.0, 0.0
 

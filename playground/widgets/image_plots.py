@@ -97,7 +97,11 @@ class ImagesFit(TimedPaint, pg.GraphicsLayoutWidget):
         grid = mosaic(images, GRID_COLS, 2, row_gap)
         shown = self.sample_image.image
         # the samples stay the same all run long: only new ones are worth rendering again
-        if shown is None or shown.shape != grid.shape or not np.array_equal(shown, grid, True):
+        if (
+            shown is None
+            or shown.shape != grid.shape
+            or not np.array_equal(shown, grid, equal_nan=True)
+        ):
             self.sample_image.setImage(grid, levels=(0.0, 1.0))
         while len(self.labels) < n:  # items are reused: creating them is what costs
             item = Label(centred=False)

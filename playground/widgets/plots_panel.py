@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.frame_budget import FrameBudget
+from playground.frame_budget import FrameBudget, ui_clock
 from playground.training_views import describe
 from playground.widgets.curve_plots import CurvePlots
 from playground.widgets.fit_plots import ClassificationFit, RegressionFit
@@ -156,13 +156,13 @@ class PlotsPanel(QWidget):
     def set_prediction(self, pred: Mapping[str, Any]) -> None:
         """The model's view of the data: {"curve": (xs, ys)}, {"boundary": (extent, probs)} or
         {"images": (images, labels, preds), "confusion": matrix}; optional "title"."""
-        start = time.thread_time()  # what the update costs (see FrameBudget)
+        start = ui_clock()  # what the update costs (see FrameBudget)
         budget = getattr(self.fit, "budget", None)
         if budget is not None:
             budget.next_frame()
         self._set_prediction(pred)
         if budget is not None:
-            budget.add(time.thread_time() - start)
+            budget.add(ui_clock() - start)
 
     def fit_cost(self) -> float:
         """Seconds a fit-plot update costs the UI thread (its items and paints), on average."""
@@ -225,14 +225,14 @@ class PlotsPanel(QWidget):
         self.curves.fit_steps()
 
     def redraw(self) -> None:
-        start = time.thread_time()  # what the update costs (see FrameBudget)
+        start = ui_clock()  # what the update costs (see FrameBudget)
         self._redraw_timer.stop()
         self.curves.budget.next_frame()
         self.curves.redraw()
         if self.histograms.isVisible():
             self.histograms.redraw()
         self._last_draw = time.perf_counter()
-        self.curves.budget.add(time.thread_time() - start)
+        self.curves.budget.add(ui_clock() - start)
 
     def _toggle_histograms(self, on: bool) -> None:
         self.histograms.setVisible(on)

@@ -63,6 +63,13 @@ def test_the_envelope_stays_small_and_covers_every_value_as_the_series_grows():
         assert (np.nanmin(ey), np.nanmax(ey)) == (np.nanmin(seen), np.nanmax(seen))
         assert ex[-1] == chunk[-1]  # the newest value ends the curve
         np.testing.assert_array_equal(ey[-1], y[chunk[-1]])
+        covered = (series.n // series.bucket) * series.bucket  # full buckets, then the rest
+        px, py = peaks(x[:covered], y[:covered], series.bucket)
+        rx, ry = peaks(x[covered : series.n], y[covered : series.n], series.n - covered)
+        want_x = np.concatenate([px, rx])
+        if want_x[-1] != chunk[-1]:  # the newest step, when no extreme is
+            want_x = np.append(want_x, chunk[-1])
+        np.testing.assert_array_equal(ex, want_x)  # exactly one pass of `peaks`, however grown
     assert np.isnan(ey).any()  # buckets of nothing but NaN stay gaps
     vx, vy = series.view(600)
     assert len(vx) <= 601 and (np.nanmin(vy), np.nanmax(vy)) == (np.nanmin(y), np.nanmax(y))
@@ -84,3 +91,19 @@ def test_a_range_of_steps_is_every_point_in_it_and_one_either_side():
     assert x.tolist() == list(np.arange(999.0, 1102.0))
     x, y = series.view(400, (0.0, 50_000.0))  # too many to draw: reduced the same way
     assert len(x) <= 400 and x[-1] <= 50_001 and y.max() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_another_width_buckets_the_series_anew():
+    series = Series()
+    series.extend(np.arange(50_000.0), np.cos(np.arange(50_000.0)))
+    assert len(series.view(400)[0]) <= 401
+    x, y = series.view(3000)
+    values = np.cos(np.arange(50_000.0))
+    assert 1500 < len(x) <= 3001 and (y.min(), y.max()) == (values.min(), values.max())
+    assert len(series.view()[0]) == len(x)  # None: as many as the last time
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.0, 1.5])
+def test_a_smoothing_weight_outside_0_to_1_is_refused(weight):
+    with pytest.raises(ValueError, match="smoothing weight"):
+        Smoother(weight)

@@ -44,6 +44,7 @@ def test_a_redraw_paints_the_curves_once(qtbot, monkeypatch):
     qtbot.addWidget(plots)
     plots.resize(700, 700)
     plots.show()
+    qtbot.wait(100)  # shown and laid out: the first redraw for its width is done
     step = 0
     for _ in range(4):
         for _ in range(300):

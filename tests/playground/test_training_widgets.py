@@ -284,9 +284,46 @@ def test_a_long_run_is_drawn_as_an_envelope_and_a_zoom_in_every_step(plots):
     np.testing.assert_array_equal(y, loss[4998:5101])
     x, _ = curves.curves["lr"].getData()
     assert x[0] == 4999.0 and x[-1] == 5101.0  # the linked plots too
-    view.enableAutoRange(x=True)  # the "A" button: following again, the envelope again
-    curves.redraw(force=True)
-    assert len(curves.curves["train_loss_raw"].getData()[0]) <= 2 * max(width, 200) + 1
+    plots.log_scale.setChecked(True)  # another scale keeps the zoom and its detail
+    x, y = curves.curves["train_loss_raw"].getData()
+    assert not curves._x_follow and view.viewRange()[0] == pytest.approx([5000, 5100])
+    np.testing.assert_allclose(y, np.log10(loss[4998:5101]))
+    plots.log_scale.setChecked(False)
+    view.enableAutoRange(x=True)  # the "A" button: following again, the whole run again
+    curves.redraw()
+    x, y = curves.curves["train_loss_raw"].getData()
+    assert len(x) <= 2 * max(width, 200) + 1 and (x[0], x[-1]) == (1, 100_000)
+    assert (y.min(), y.max()) == (loss.min(), loss.max())
+    assert view.viewRange()[0][1] >= 100_000
+
+
+def test_the_a_button_shows_the_whole_of_an_ended_run_again(plots, qtbot):
+    curves = plots.curves
+    steps = np.arange(1.0, 20_001.0)
+    curves.extend("train_loss", steps, 1.0 / steps)
+    plots.run_ended()  # the axis fitted to the run
+    view = curves.loss.getViewBox()
+    view.setXRange(100, 200, padding=0)
+    view.sigRangeChangedManually.emit([True, False])
+    view.enableAutoRange(x=True)  # the "A" button
+    qtbot.wait(20)  # its redraw comes once the events settle
+    start, end = view.viewRange()[0]
+    assert start <= 0 and end >= 20_000
+    x, _ = curves.curves["train_loss_raw"].getData()
+    assert (x[0], x[-1]) == (1, 20_000)
+
+
+def test_a_wider_plot_gets_more_points(plots, qtbot):
+    curves = plots.curves
+    steps = np.arange(1.0, 100_001.0)
+    curves.extend("train_loss", steps, np.sin(steps))
+    plots.redraw()
+    narrow = len(curves.curves["train_loss_raw"].getData()[0])
+    plots.resize(1800, 700)
+    qtbot.wait(50)  # resized, then redrawn once the events settle
+    wide = len(curves.curves["train_loss_raw"].getData()[0])
+    assert wide > 1.5 * narrow
+    assert wide <= 2 * curves.loss.getViewBox().width() + 1
 
 
 def test_the_loss_axis_gets_nice_ranges():
@@ -363,3 +400,23 @@ def test_a_loss_without_a_finite_range_leaves_the_axis_as_it_was(plots):
     plots.add_point(12, train_loss=1.7e308)  # a diverging float64 loss
     plots.redraw()  # no exception from pyqtgraph's setRange
     assert view.viewRange()[1] == before
+
+
+def test_the_images_fit_renders_its_samples_once_and_colours_the_confusion_by_row_share(plots):
+    plots.set_task("images")
+    images, labels = datasets.make("digits", n=40, seed=0)
+    plots.set_data(images[:30], labels[:30], images[30:], labels[30:])
+    fit = plots.fit
+    first = fit.sample_image.image
+    fit.set_samples(images[30:], labels[30:], labels[30:])  # new predictions, same samples
+    assert fit.sample_image.image is first  # not rendered again
+    fit.set_samples(images[:10], labels[:10], None)
+    assert fit.sample_image.image is not first
+    matrix = np.array([[3, 1], [0, 4]])
+    fit.set_confusion(matrix)
+    rgba = fit.cm_image.image
+    assert rgba.shape == (2, 2, 4) and rgba.dtype == np.uint8
+    colours = fit.cm_colours
+    np.testing.assert_array_equal(rgba[0, 0], colours[int(0.75 * len(colours))])  # 3 of 4
+    np.testing.assert_array_equal(rgba[1, 1], colours[-1])  # all of its row
+    np.testing.assert_array_equal(rgba[1, 0], colours[0])
