@@ -2,9 +2,9 @@
 
 The history lives in growable arrays (`curve_series`); `redraw()` pushes about two points per
 pixel of them to pyqtgraph: their envelopes while the step axis follows the run, the steps in view
-once the user zooms in (the panel calls it at most ~30 times a second). Smoothing is TensorBoard's exponential moving average, drawn over a
-faint copy of the raw curve; where the learning rate was changed mid-run, every plot gets a
-dashed vertical marker.
+once the user zooms in (the panel calls it at most ~30 times a second). Smoothing is
+TensorBoard's exponential moving average, drawn over a faint copy of the raw curve; where the
+learning rate was changed mid-run, every plot gets a dashed vertical marker.
 """
 
 from __future__ import annotations
@@ -221,8 +221,7 @@ class CurvePlots(TimedPaint, pg.GraphicsLayoutWidget):
 
     def _follow_axes(self) -> None:
         """Move the loss axis (`_follow_loss`) and the step axis, when the curves are about to
-        leave it (see `step_axis_end`)."""
-        self._follow_again_if_asked()
+        leave it (see `step_axis_end`). (`redraw` has seen to the "A" button already.)"""
         self._follow_loss()
         if not self._x_follow:
             return

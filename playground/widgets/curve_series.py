@@ -110,10 +110,11 @@ class Series:
     def _envelope(self) -> tuple[np.ndarray, np.ndarray]:
         if self.bucket == 1 and self.n <= self.max_points:
             return self.data()
-        if 2 * -(-self.n // self.bucket) > self.max_points:  # too many buckets: wider ones
-            while 2 * -(-self.n // self.bucket) > self.max_points:
-                self.bucket *= 2
-            self._points = self._covered = 0
+        bucket = self.bucket
+        while 2 * -(-self.n // bucket) > self.max_points:  # too many buckets: wider ones
+            bucket *= 2
+        if bucket != self.bucket:  # built anew, from the series
+            self.bucket, self._points, self._covered = bucket, 0, 0
         full = (self.n - self._covered) // self.bucket * self.bucket
         if full:
             stop = self._covered + full
